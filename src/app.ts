@@ -1,0 +1,87 @@
+/**
+ * @module app
+ * `createApp(config, stores)`: the edgeauth Hono app: global middleware,
+ * error rendering, and every route group under its configured prefix.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { basicAuthentication } from './auth/basic';
+import type { Authenticator } from './auth/types';
+import type { AuthConfig } from './config';
+import type { AuthenticationClassName } from './config/settings';
+import { createPasswordHasher, type PasswordHasher } from './crypto/password';
+import type { AppEnv, Runtime } from './env';
+import { securityHeaders } from './http/headers';
+import { notFound, onError } from './http/errors';
+import { healthRoutes } from './routes/health';
+import { userRoutes } from './routes/users';
+import type { Stores } from './storage/types';
+
+export interface AppOptions {
+  /** Replaces the password hasher built from the `PASSWORD_ARGON2_*` settings. */
+  hasher?: PasswordHasher;
+}
+
+/** Builds every authentication class and resolves the default list. */
+function buildRuntime(config: Readonly<AuthConfig>, stores: Stores, options: AppOptions): Runtime {
+  const hasher =
+    options.hasher ??
+    createPasswordHasher({
+      memoryKiB: config.PASSWORD_ARGON2_MEMORY_KIB,
+      iterations: config.PASSWORD_ARGON2_ITERATIONS,
+      parallelism: config.PASSWORD_ARGON2_PARALLELISM,
+    });
+  const authenticators: Record<AuthenticationClassName, Authenticator> = {
+    BasicAuthentication: basicAuthentication(),
+  };
+  const defaultAuthenticators = config.DEFAULT_AUTHENTICATION_CLASSES.map(
+    (name) => authenticators[name],
+  );
+  return { config, stores, hasher, authenticators, defaultAuthenticators };
+}
+
+/**
+ * Middleware that gives a Hono app edgeauth's runtime (settings, stores,
+ * authentication classes), which `authenticate()`, `requirePermission()` and
+ * the routes read. `createApp` installs it; another Hono app installs it to
+ * protect its own routes.
+ *
+ * @example
+ * const app = new Hono<AppEnv>();
+ * app.use(edgeauth(parseConfig(env), cloudflareStores(env)));
+ * app.onError(onError);
+ * app.get('/reports/', authenticate(), requirePermission(IsAdminUser), listReports);
+ */
+export function edgeauth(
+  config: Readonly<AuthConfig>,
+  stores: Stores,
+  options: AppOptions = {},
+): MiddlewareHandler<AppEnv> {
+  const runtime = buildRuntime(config, stores, options);
+  return async function edgeauth(c, next) {
+    c.set('edgeauth', runtime);
+    c.set('auth', null);
+    c.set('authenticators', []);
+    await next();
+  };
+}
+
+/**
+ * @example
+ * const app = createApp(parseConfig(env), cloudflareStores(env));
+ * export default { fetch: app.fetch };
+ */
+export function createApp(
+  config: Readonly<AuthConfig>,
+  stores: Stores,
+  options: AppOptions = {},
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>({ strict: false });
+  app.use(securityHeaders());
+  app.use(edgeauth(config, stores, options));
+  app.onError(onError);
+  app.notFound(notFound);
+
+  healthRoutes(app, config.ROUTE_PREFIX_HEALTH);
+  userRoutes(app, { auth: config.ROUTE_PREFIX_AUTH, me: config.ROUTE_PREFIX_ME });
+  return app;
+}

@@ -1,0 +1,108 @@
+/**
+ * @module config
+ * `parseConfig(vars)`: the only reader of settings. It validates every
+ * setting once, at start-up, and returns a frozen, typed object that is
+ * passed down; nothing reads `env` for settings anywhere else. A bad setting
+ * is a {@link ConfigError} that names it.
+ *
+ * @example
+ * const config = parseConfig({ SECRET_KEY: '…32+ characters…', ACCESS_TOKEN_LIFETIME: '5m' });
+ */
+import { randomToken } from '../crypto/random';
+import { ConfigError, editDistance } from './parse';
+import { REMOVED_SETTINGS, SETTINGS, type AuthConfig, type SettingName } from './settings';
+
+export { ConfigError } from './parse';
+export type { AuthConfig, SettingName } from './settings';
+export { SETTINGS } from './settings';
+
+/** Shortest `SECRET_KEY` accepted in production. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** Values copied from examples that must never protect a deployment. */
+const PLACEHOLDER_SECRETS = [/change.?me/i, /^secret$/i, /^x+$/i, /example/i, /insecure/i];
+
+/** Names of bindings and vars that are not settings (so no "did you mean" for them). */
+const NOT_SETTINGS = new Set(['DB', 'SESSIONS', 'REVOCATIONS', 'ASSETS', 'TEST_MIGRATIONS']);
+
+export interface ParseOptions {
+  /** Where warnings go (development only). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Validates `vars` (the Worker's `env`, or a plain object in tests) into an
+ * {@link AuthConfig}. Throws {@link ConfigError} on the first bad setting.
+ */
+export function parseConfig(
+  vars: Record<string, unknown>,
+  options: ParseOptions = {},
+): Readonly<AuthConfig> {
+  rejectRemovedAndMisspelt(vars);
+  const values: Record<string, unknown> = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const spec = SETTINGS[name];
+    const raw = vars[name];
+    if (raw === undefined || raw === null || raw === '') {
+      values[name] = spec.default;
+    } else {
+      values[name] = (spec.parse as (raw: unknown, name: string) => unknown)(raw, name);
+    }
+  }
+  const config = values as AuthConfig;
+  values.SECRET_KEY = checkSecret(config, options.warn ?? ((m) => console.warn(m)));
+  checkConsistency(config);
+  return Object.freeze(values) as Readonly<AuthConfig>;
+}
+
+function rejectRemovedAndMisspelt(vars: Record<string, unknown>): void {
+  const known = Object.keys(SETTINGS);
+  for (const name of Object.keys(vars)) {
+    const removed = REMOVED_SETTINGS[name];
+    if (removed !== undefined) throw new ConfigError(name, `was removed: ${removed}`);
+    if (name in SETTINGS || NOT_SETTINGS.has(name) || !/^[A-Z][A-Z0-9_]+$/.test(name)) continue;
+    const near = known.find((candidate) => editDistance(name, candidate) <= 2);
+    if (near) throw new ConfigError(name, `is not a setting; did you mean ${near}?`);
+  }
+}
+
+function weakness(secret: string): string | undefined {
+  if (secret.length < MIN_SECRET_LENGTH) {
+    return `is shorter than ${MIN_SECRET_LENGTH} characters`;
+  }
+  if (new Set(secret).size < 10) return 'has too few distinct characters';
+  if (PLACEHOLDER_SECRETS.some((pattern) => pattern.test(secret))) {
+    return 'looks like a placeholder value';
+  }
+  return undefined;
+}
+
+function checkSecret(config: AuthConfig, warn: (message: string) => void): string {
+  const secret = config.SECRET_KEY as string | undefined;
+  const production = config.ENVIRONMENT === 'production';
+  if (secret === undefined) {
+    if (production) {
+      throw new ConfigError(
+        'SECRET_KEY',
+        'is required; set it with `wrangler secret put SECRET_KEY`',
+      );
+    }
+    warn('edgeauth: SECRET_KEY is not set; using a random key until this process restarts');
+    return randomToken(48);
+  }
+  const problem = weakness(secret);
+  if (problem !== undefined) {
+    if (production) throw new ConfigError('SECRET_KEY', problem);
+    warn(`edgeauth: SECRET_KEY ${problem}; this is refused when ENVIRONMENT is production`);
+  }
+  return secret;
+}
+
+function checkConsistency(config: AuthConfig): void {
+  if (config.PASSWORD_ARGON2_MEMORY_KIB < 8 * config.PASSWORD_ARGON2_PARALLELISM) {
+    throw new ConfigError(
+      'PASSWORD_ARGON2_MEMORY_KIB',
+      'must be at least 8 KiB per lane of PASSWORD_ARGON2_PARALLELISM',
+    );
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * @module env
+ * The Worker's bindings and the Hono environment every middleware and route
+ * is typed with.
+ */
+import type { Authentication, Authenticator } from './auth/types';
+import type { AuthConfig } from './config';
+import type { AuthenticationClassName } from './config/settings';
+import type { PasswordHasher } from './crypto/password';
+import type { Stores } from './storage/types';
+
+/** What `wrangler.toml` binds. Settings arrive as further string vars. */
+export interface Bindings {
+  DB: D1Database;
+  SESSIONS: KVNamespace;
+  REVOCATIONS: KVNamespace;
+}
+
+/** Everything a request handler needs, built once per configuration by `createApp`. */
+export interface Runtime {
+  config: Readonly<AuthConfig>;
+  stores: Stores;
+  hasher: PasswordHasher;
+  /** Every authentication class, by its DRF name. */
+  authenticators: Readonly<Record<AuthenticationClassName, Authenticator>>;
+  /** `DEFAULT_AUTHENTICATION_CLASSES`, resolved. */
+  defaultAuthenticators: readonly Authenticator[];
+}
+
+/**
+ * Context variables. `auth` is set by the `authenticate()` middleware:
+ * the authenticated request's identity, or null for an anonymous request.
+ */
+export interface AuthVariables {
+  auth: Authentication | null;
+  /** The classes `authenticate()` ran for this route (DRF's `request.authenticators`). */
+  authenticators: readonly Authenticator[];
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: AuthVariables & { edgeauth: Runtime };
+}

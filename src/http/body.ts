@@ -1,0 +1,126 @@
+/**
+ * @module http/body
+ * Request bodies the way DRF's default parsers read them: JSON, URL-encoded
+ * forms and multipart forms, each into a plain object of fields. Bodies over
+ * `DATA_UPLOAD_MAX_MEMORY_SIZE` are refused before they are parsed.
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { AuthError, ValidationError } from '../errors';
+
+export type RequestData = Readonly<Record<string, unknown>>;
+
+/** Media types the API accepts, for `OPTIONS` metadata and 415 answers. */
+export const PARSED_MEDIA_TYPES = [
+  'application/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+] as const;
+
+function tooLarge(limit: number): AuthError {
+  return new AuthError('request_too_large', `Request body exceeded ${limit} bytes.`);
+}
+
+async function readLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = request.headers.get('Content-Length');
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** Python's type names, for DRF's "Expected a dictionary, but got list." */
+function pythonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  return 'dict';
+}
+
+function parseJson(bytes: Uint8Array): RequestData {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch (err) {
+    const reason = err instanceof SyntaxError ? err.message : 'invalid UTF-8';
+    throw new AuthError('parse_error', `JSON parse error - ${reason}`);
+  }
+  if (value === null) throw ValidationError.nonField('No data provided');
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw ValidationError.nonField(
+      `Invalid data. Expected a dictionary, but got ${pythonTypeName(value)}.`,
+    );
+  }
+  return value as RequestData;
+}
+
+function fromEntries(entries: Iterable<[string, unknown]>): RequestData {
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of entries) data[key] = value;
+  return data;
+}
+
+async function parseMultipart(bytes: Uint8Array<ArrayBuffer>, contentType: string) {
+  try {
+    const form = await new Response(bytes, { headers: { 'Content-Type': contentType } }).formData();
+    return fromEntries(form.entries());
+  } catch {
+    throw new AuthError(
+      'parse_error',
+      'Multipart form parse error - Invalid boundary in multipart.',
+    );
+  }
+}
+
+const DATA_KEY = Symbol('edgeauth.requestData');
+
+/**
+ * The request's fields. Memoised per request, so middleware and handler can
+ * both ask. An empty body is `{}` whatever its type.
+ *
+ * @throws AuthError `parse_error` (400), `unsupported_media_type` (415), `request_too_large` (413)
+ * @throws ValidationError when JSON is not an object
+ */
+export async function readData(c: Context<AppEnv>): Promise<RequestData> {
+  const cache = c.req.raw as Request & { [DATA_KEY]?: Promise<RequestData> };
+  cache[DATA_KEY] ??= parse(c);
+  return cache[DATA_KEY];
+}
+
+async function parse(c: Context<AppEnv>): Promise<RequestData> {
+  const limit = c.var.edgeauth.config.DATA_UPLOAD_MAX_MEMORY_SIZE;
+  const bytes = await readLimited(c.req.raw, limit);
+  if (bytes.length === 0) return {};
+  const contentType = c.req.header('Content-Type') ?? '';
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/json' || /^application\/[\w.+-]+\+json$/.test(mediaType)) {
+    return parseJson(bytes);
+  }
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    return fromEntries(new URLSearchParams(new TextDecoder().decode(bytes)).entries());
+  }
+  if (mediaType === 'multipart/form-data') return parseMultipart(bytes, contentType);
+  throw new AuthError(
+    'unsupported_media_type',
+    `Unsupported media type "${contentType.slice(0, 100)}" in request.`,
+  );
+}

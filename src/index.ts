@@ -1,0 +1,54 @@
+/**
+ * @module index
+ * The Worker entry: validates the settings, builds the app once per
+ * configuration, and serves. With an invalid setting it serves nothing but a
+ * 503 that says the service is misconfigured, and logs which setting is
+ * wrong; it never falls back to a default secret.
+ */
+import type { Hono } from 'hono';
+import { createApp } from './app';
+import { ConfigError, parseConfig } from './config';
+import type { AppEnv, Bindings } from './env';
+import { describe, misconfiguredDetail } from './errors';
+import { cloudflareStores } from './storage/cloudflare';
+
+type Built = { app: Hono<AppEnv> } | { error: string };
+
+const built = new WeakMap<object, Built>();
+
+function build(env: Bindings): Built {
+  let result = built.get(env);
+  if (!result) {
+    try {
+      const vars = env as unknown as Record<string, unknown>;
+      result = { app: createApp(parseConfig(vars), cloudflareStores(env)) };
+    } catch (err) {
+      const message = err instanceof ConfigError ? err.message : describe(err);
+      console.error(`edgeauth: refusing to serve: ${message}`);
+      result = { error: err instanceof ConfigError ? err.setting : 'configuration' };
+    }
+    built.set(env, result);
+  }
+  return result;
+}
+
+function misconfigured(setting: string): Response {
+  const body = { detail: misconfiguredDetail(setting), code: 'service_unavailable' };
+  return Response.json(body, {
+    status: 503,
+    headers: {
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'same-origin',
+    },
+  });
+}
+
+export default {
+  fetch(request, env, ctx) {
+    const result = build(env);
+    if ('error' in result) return misconfigured(result.error);
+    return result.app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Bindings>;

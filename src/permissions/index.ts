@@ -1,0 +1,82 @@
+/**
+ * @module permissions
+ * DRF's permission classes and their composition, applied with
+ * `requirePermission(...)` after `authenticate()`.
+ *
+ * A failed check answers as DRF does: when the route ran authentication
+ * classes and none identified the user, "not authenticated" (401 with the
+ * first class's challenge, or 403); otherwise 403 "permission denied".
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../env';
+import { notAuthenticated, permissionDenied } from '../errors';
+
+export interface Permission {
+  hasPermission(c: Context<AppEnv>): boolean | Promise<boolean>;
+  /** The `detail` when this permission refuses; DRF's default text when absent. */
+  readonly message?: string;
+}
+
+/** HTTP methods that do not change state (DRF's `SAFE_METHODS`). */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const AllowAny: Permission = { hasPermission: () => true };
+
+export const IsAuthenticated: Permission = { hasPermission: (c) => c.var.auth != null };
+
+export const IsAdminUser: Permission = { hasPermission: (c) => c.var.auth?.isStaff === true };
+
+export const IsAuthenticatedOrReadOnly: Permission = {
+  hasPermission: (c) => SAFE_METHODS.has(c.req.method) || c.var.auth != null,
+};
+
+/** Every permission must allow (DRF's `A & B`). */
+export function and(...permissions: Permission[]): Permission {
+  return {
+    async hasPermission(c) {
+      for (const permission of permissions) {
+        if (!(await permission.hasPermission(c))) return false;
+      }
+      return true;
+    },
+  };
+}
+
+/** Any permission may allow (DRF's `A | B`). */
+export function or(...permissions: Permission[]): Permission {
+  return {
+    async hasPermission(c) {
+      for (const permission of permissions) {
+        if (await permission.hasPermission(c)) return true;
+      }
+      return false;
+    },
+  };
+}
+
+/** Allows exactly when `permission` refuses (DRF's `~A`). */
+export function not(permission: Permission): Permission {
+  return { hasPermission: async (c) => !(await permission.hasPermission(c)) };
+}
+
+/**
+ * Middleware that refuses the request unless every permission allows it.
+ *
+ * @example
+ * app.get('/admin/', authenticate(), requirePermission(IsAdminUser), handler);
+ * app.get('/docs/', authenticate(), requirePermission(or(IsAdminUser, not(IsAuthenticated))), handler);
+ */
+export function requirePermission(...permissions: Permission[]): MiddlewareHandler<AppEnv> {
+  if (permissions.length === 0 || permissions.some((p) => typeof p?.hasPermission !== 'function')) {
+    throw new Error('requirePermission(): pass one or more permissions');
+  }
+  return async function requirePermission(c, next) {
+    for (const permission of permissions) {
+      if (await permission.hasPermission(c)) continue;
+      const ranAuthentication = (c.get('authenticators') ?? []).length > 0;
+      if (ranAuthentication && !c.var.auth) throw notAuthenticated();
+      throw permissionDenied(permission.message);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * @module services/users
+ * Accounts: registration, checking a username and password, profile changes.
+ * No Hono here: routes and authentication classes call these.
+ */
+import type { AuthConfig } from '../config';
+import type { PasswordHasher } from '../crypto/password';
+import { ValidationError } from '../errors';
+import { UsernameTakenError, type User, type UserStore } from '../storage/types';
+import { validatePassword } from '../validation/passwords';
+import {
+  EMAIL_INVALID,
+  USERNAME_INVALID,
+  USERNAME_TAKEN,
+  isValidEmail,
+  isValidUsername,
+  normalizeEmail,
+  normalizeUsername,
+} from '../validation/username';
+
+export interface UserServiceDeps {
+  config: AuthConfig;
+  users: UserStore;
+  hasher: PasswordHasher;
+}
+
+/** The user as the API shows it (`{"id", "username", "email"}`, dj-rest-auth's `user/`). */
+export function publicUser(user: User): { id: number; username: string; email: string } {
+  return { id: user.id, username: user.username, email: user.email };
+}
+
+/** Checks the username's characters and returns it normalised; errors go in `errors`. */
+function cleanUsername(raw: string, errors: Record<string, string[]>): string {
+  const username = normalizeUsername(raw);
+  if (!isValidUsername(username)) errors.username = [USERNAME_INVALID];
+  return username;
+}
+
+function cleanEmail(raw: string, errors: Record<string, string[]>): string {
+  if (raw !== '' && !isValidEmail(raw)) errors.email = [EMAIL_INVALID];
+  return raw === '' ? '' : normalizeEmail(raw);
+}
+
+export interface Registration {
+  username: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * Creates an active, unprivileged account after Django's username, email and
+ * password validation. Throws `ValidationError` with field errors.
+ */
+export async function registerUser(deps: UserServiceDeps, input: Registration): Promise<User> {
+  const errors: Record<string, string[]> = {};
+  const username = cleanUsername(input.username, errors);
+  const email = cleanEmail(input.email, errors);
+  const problems = validatePassword(input.password, { username, email }, deps.config);
+  if (problems.length > 0) errors.password = problems;
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  const passwordHash = await deps.hasher.hash(input.password);
+  try {
+    return await deps.users.create({ username, email, passwordHash }, Date.now());
+  } catch (err) {
+    if (err instanceof UsernameTakenError)
+      throw new ValidationError({ username: [USERNAME_TAKEN] });
+    throw err;
+  }
+}
+
+/**
+ * Django's `authenticate(username, password)`: the active user whose password
+ * matches, or null. Unknown users cost one hash too, and inactive users are
+ * refused only after the hash, so neither timing nor answer tells them apart
+ * from a wrong password. A hash made with older parameters is replaced.
+ */
+export async function checkCredentials(
+  deps: UserServiceDeps,
+  username: string,
+  password: string,
+): Promise<User | null> {
+  if ([...password].length > deps.config.PASSWORD_MAX_LENGTH) return null;
+  const user = await deps.users.findByUsername(username);
+  if (!user) {
+    await deps.hasher.burn(password);
+    return null;
+  }
+  const { valid, needsRehash } = await deps.hasher.verify(password, user.passwordHash);
+  if (!valid || !user.isActive) return null;
+  if (needsRehash) {
+    await deps.users.replacePasswordHash(user.id, await deps.hasher.hash(password));
+  }
+  return user;
+}
+
+/**
+ * Changes username and/or email (a PATCH on `/api/me/`). Throws
+ * `ValidationError` for an invalid or taken username or an invalid email.
+ */
+export async function updateProfile(
+  deps: UserServiceDeps,
+  user: User,
+  changes: { username?: string; email?: string },
+): Promise<User> {
+  const errors: Record<string, string[]> = {};
+  const next: { username?: string; email?: string } = {};
+  if (changes.username !== undefined) next.username = cleanUsername(changes.username, errors);
+  if (changes.email !== undefined) next.email = cleanEmail(changes.email, errors);
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  try {
+    const updated = await deps.users.updateProfile(user.id, next);
+    if (!updated) throw new ValidationError({ non_field_errors: ['User not found.'] });
+    return updated;
+  } catch (err) {
+    if (err instanceof UsernameTakenError)
+      throw new ValidationError({ username: [USERNAME_TAKEN] });
+    throw err;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * @module storage/guard
+ * Turns platform storage errors into `StorageUnavailableError`, so that every
+ * caller fails closed on them the same way.
+ */
+import { StorageUnavailableError } from '../errors';
+
+/** Runs `operation`; any error it throws becomes a `StorageUnavailableError` for `store`. */
+export async function guard<T>(store: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    if (err instanceof StorageUnavailableError) throw err;
+    throw new StorageUnavailableError(store, err);
+  }
+}
+
+/** True when `err` (or one of its causes) is SQLite's UNIQUE constraint failure. */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let current = err; current instanceof Error; current = current.cause) {
+    if (current.message.includes('UNIQUE constraint failed')) return true;
+  }
+  return false;
+}

@@ -1,0 +1,119 @@
+/**
+ * Helpers shared by the test files: apps built from settings overrides,
+ * requests, users made through the public API, and storage that fails on
+ * purpose (the only fakes the suite uses).
+ */
+import { env } from 'cloudflare:test';
+import type { Hono } from 'hono';
+import { createApp, type AppOptions } from '../../src/app';
+import { parseConfig } from '../../src/config';
+import type { AppEnv, Bindings } from '../../src/env';
+import { cloudflareStores } from '../../src/storage/cloudflare';
+import type { Stores } from '../../src/storage/types';
+
+export type App = Hono<AppEnv>;
+
+/** The settings the test Worker runs with, plus overrides. */
+export function testVars(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...(env as unknown as Record<string, unknown>), ...overrides };
+}
+
+export interface MakeAppOptions extends AppOptions {
+  settings?: Record<string, unknown>;
+  bindings?: Partial<Bindings>;
+  stores?: Stores;
+}
+
+/** An edgeauth app on the test's real local D1 and KV. */
+export function makeApp(options: MakeAppOptions = {}): App {
+  const vars = testVars(options.settings);
+  const bindings = { ...env, ...options.bindings } as Bindings;
+  return createApp(parseConfig(vars), options.stores ?? cloudflareStores(bindings), options);
+}
+
+let counter = 0;
+
+/** A username no other test uses. */
+export function uniqueName(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+export interface TestUser {
+  id: number;
+  username: string;
+  email: string;
+  password: string;
+}
+
+/** Registers an account through `POST /api/auth/register/`. */
+export async function makeUser(
+  app: App,
+  fields: { username?: string; email?: string; password?: string } = {},
+): Promise<TestUser> {
+  const username = fields.username ?? uniqueName();
+  const password = fields.password ?? PASSWORD;
+  const email = fields.email ?? `${username.toLowerCase()}@example.com`;
+  const res = await postJson(app, '/api/auth/register/', { username, email, password });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { id: number; username: string; email: string };
+  return { ...body, password };
+}
+
+export function call(app: App, path: string, init: RequestInit = {}): Promise<Response> {
+  return Promise.resolve(app.request(path, init, env));
+}
+
+export function postJson(
+  app: App,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return call(app, path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+export function basic(username: string, password: string): Record<string, string> {
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return { Authorization: `Basic ${btoa(binary)}` };
+}
+
+export async function body(res: Response): Promise<Record<string, unknown>> {
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** A D1 binding whose every call fails as an unreachable database does. */
+export function unreachableD1(): D1Database {
+  const fail = () => {
+    throw new Error('D1_ERROR: Network connection lost.');
+  };
+  return {
+    prepare: fail,
+    batch: async () => fail(),
+    exec: async () => fail(),
+    dump: async () => fail(),
+    withSession: fail,
+  } as unknown as D1Database;
+}
+
+/** A KV binding whose every call fails as an unreachable namespace does. */
+export function unreachableKV(): KVNamespace {
+  const fail = async () => {
+    throw new Error('KV GET failed: 503 Service Unavailable');
+  };
+  return {
+    get: fail,
+    getWithMetadata: fail,
+    put: fail,
+    delete: fail,
+    list: fail,
+  } as unknown as KVNamespace;
+}

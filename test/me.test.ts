@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { PASSWORD, basic, body, call, makeApp, makeUser, uniqueName } from './helpers';
+
+const app = makeApp({ settings: { DEFAULT_AUTHENTICATION_CLASSES: 'BasicAuthentication' } });
+
+function patch(headers: Record<string, string>, fields: unknown) {
+  return call(app, '/api/me/', {
+    method: 'PATCH',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
+}
+
+describe('GET /api/me/', () => {
+  it('shows the authenticated user', async () => {
+    const user = await makeUser(app);
+    const res = await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) });
+    expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+  });
+
+  it('refuses anonymous requests, including OPTIONS', async () => {
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'PATCH']) {
+      const res = await call(app, '/api/me/', { method });
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('does not allow PUT, POST or DELETE', async () => {
+    const user = await makeUser(app);
+    for (const method of ['PUT', 'POST', 'DELETE']) {
+      const res = await call(app, '/api/me/', { method, headers: basic(user.username, PASSWORD) });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('Allow')).toBe('GET, PATCH, HEAD, OPTIONS');
+    }
+  });
+});
+
+describe('PATCH /api/me/', () => {
+  it('changes the email and answers the updated user', async () => {
+    const user = await makeUser(app);
+    const res = await patch(basic(user.username, PASSWORD), { email: 'New.Address@EXAMPLE.org' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      id: user.id,
+      username: user.username,
+      email: 'New.Address@example.org',
+    });
+  });
+
+  it('changes the username, after which the new one logs in', async () => {
+    const user = await makeUser(app);
+    const renamed = uniqueName('renamed');
+    const res = await patch(basic(user.username, PASSWORD), { username: renamed });
+    expect(await body(res)).toMatchObject({ username: renamed });
+    expect((await call(app, '/api/me/', { headers: basic(renamed, PASSWORD) })).status).toBe(200);
+    expect((await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) })).status).toBe(
+      401,
+    );
+  });
+
+  it('lets a user change the case of their own username', async () => {
+    const user = await makeUser(app, { username: uniqueName('lower') });
+    const res = await patch(basic(user.username, PASSWORD), {
+      username: user.username.toUpperCase(),
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('ignores read-only fields', async () => {
+    const user = await makeUser(app);
+    const res = await patch(basic(user.username, PASSWORD), { id: 999999, is_staff: true });
+    expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+  });
+
+  it('can clear the email', async () => {
+    const user = await makeUser(app);
+    const res = await patch(basic(user.username, PASSWORD), { email: '' });
+    expect(await body(res)).toMatchObject({ email: '' });
+  });
+
+  describe('bad input', () => {
+    it('refuses a username another account has', async () => {
+      const other = await makeUser(app);
+      const user = await makeUser(app);
+      const res = await patch(basic(user.username, PASSWORD), {
+        username: other.username.toUpperCase(),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ username: ['A user with that username already exists.'] });
+    });
+
+    it.each([
+      [
+        { username: 'bad name' },
+        {
+          username: [
+            'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
+          ],
+        },
+      ],
+      [{ username: '' }, { username: ['This field may not be blank.'] }],
+      [{ username: null }, { username: ['This field may not be null.'] }],
+      [{ email: 'nope' }, { email: ['Enter a valid email address.'] }],
+      [{ email: 7 }, { email: ['Enter a valid email address.'] }],
+      [{ email: ['a@b.co'] }, { email: ['Not a valid string.'] }],
+      [
+        { username: 'x'.repeat(151), email: 'y' },
+        { username: ['Ensure this field has no more than 150 characters.'] },
+      ],
+    ])('answers %j with field errors', async (fields, errors) => {
+      const user = await makeUser(app);
+      const res = await patch(basic(user.username, PASSWORD), fields);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual(errors);
+    });
+
+    it('answers malformed JSON with a parse error and changes nothing', async () => {
+      const user = await makeUser(app);
+      const res = await call(app, '/api/me/', {
+        method: 'PATCH',
+        headers: { ...basic(user.username, PASSWORD), 'Content-Type': 'application/json' },
+        body: '{"email": ',
+      });
+      expect(res.status).toBe(400);
+      expect(await body(res)).toMatchObject({ code: 'parse_error' });
+      const after = await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) });
+      expect(await body(after)).toMatchObject({ email: user.email });
+    });
+  });
+});

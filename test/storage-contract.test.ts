@@ -1,0 +1,91 @@
+import { env } from 'cloudflare:test';
+import { drizzle } from 'drizzle-orm/d1';
+import { describe, expect, it } from 'vitest';
+import { StorageUnavailableError } from '../src/errors';
+import { d1UserStore } from '../src/storage/d1/users';
+import { UsernameTakenError, type UserStore } from '../src/storage/types';
+import { uniqueName, unreachableD1 } from './helpers';
+
+/** The behaviour every UserStore must have; run against each implementation. */
+function userStoreContract(name: string, makeStore: () => UserStore, makeBroken: () => UserStore) {
+  describe(`UserStore: ${name}`, () => {
+    const store = makeStore();
+    const newUser = (username = uniqueName()) => ({
+      username,
+      email: `${username}@example.com`,
+      passwordHash: '$argon2id$x',
+    });
+
+    it('creates active, unprivileged users with the given time', async () => {
+      const user = await store.create(newUser(), 1_700_000_000_000);
+      expect(user).toMatchObject({
+        isActive: true,
+        isStaff: false,
+        isSuperuser: false,
+        dateJoined: 1_700_000_000_000,
+        lastLogin: null,
+        credentialsChangedAt: null,
+      });
+      expect(await store.findById(user.id)).toEqual(user);
+    });
+
+    it('finds users by username case-insensitively', async () => {
+      const user = await store.create(newUser(uniqueName('CamelCase')), Date.now());
+      expect((await store.findByUsername(user.username.toLowerCase()))?.id).toBe(user.id);
+      expect((await store.findByUsername(user.username.toUpperCase()))?.id).toBe(user.id);
+      expect(await store.findByUsername(uniqueName('missing'))).toBeNull();
+      expect(await store.findById(987654321)).toBeNull();
+    });
+
+    it('refuses a second user with the same username in another case', async () => {
+      const username = uniqueName('Unique');
+      await store.create(newUser(username), Date.now());
+      await expect(
+        store.create(newUser(username.toUpperCase()), Date.now()),
+      ).rejects.toBeInstanceOf(UsernameTakenError);
+    });
+
+    it('updates the profile and refuses a taken username', async () => {
+      const first = await store.create(newUser(), Date.now());
+      const second = await store.create(newUser(), Date.now());
+      const renamed = uniqueName('renamed');
+      expect(
+        await store.updateProfile(first.id, { username: renamed, email: 'x@example.org' }),
+      ).toMatchObject({
+        username: renamed,
+        email: 'x@example.org',
+      });
+      await expect(store.updateProfile(second.id, { username: renamed })).rejects.toBeInstanceOf(
+        UsernameTakenError,
+      );
+      expect(await store.updateProfile(987654321, { email: 'y@example.org' })).toBeNull();
+    });
+
+    it('records logins and replaced hashes', async () => {
+      const user = await store.create(newUser(), Date.now());
+      await store.recordLogin(user.id, 1_800_000_000_000);
+      await store.replacePasswordHash(user.id, '$argon2id$new');
+      expect(await store.findById(user.id)).toMatchObject({
+        lastLogin: 1_800_000_000_000,
+        passwordHash: '$argon2id$new',
+        credentialsChangedAt: null,
+      });
+    });
+
+    it('raises StorageUnavailableError, and only that, when the database is unreachable', async () => {
+      const broken = makeBroken();
+      await expect(broken.findById(1)).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(broken.findByUsername('a')).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(broken.create(newUser(), Date.now())).rejects.toBeInstanceOf(
+        StorageUnavailableError,
+      );
+      await expect(broken.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
+    });
+  });
+}
+
+userStoreContract(
+  'D1',
+  () => d1UserStore(drizzle(env.DB)),
+  () => d1UserStore(drizzle(unreachableD1())),
+);
