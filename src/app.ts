@@ -5,14 +5,18 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { basicAuthentication } from './auth/basic';
+import { jwtAuthentication } from './auth/jwt';
 import type { Authenticator } from './auth/types';
 import type { AuthConfig } from './config';
 import type { AuthenticationClassName } from './config/settings';
+import { createJwtCodec } from './crypto/jwt';
 import { createPasswordHasher, type PasswordHasher } from './crypto/password';
 import type { AppEnv, Runtime } from './env';
 import { securityHeaders } from './http/headers';
 import { notFound, onError } from './http/errors';
 import { healthRoutes } from './routes/health';
+import { tokenRoutes } from './routes/token';
+import { wellKnownRoutes } from './routes/well-known';
 import { userRoutes } from './routes/users';
 import type { Stores } from './storage/types';
 
@@ -30,13 +34,23 @@ function buildRuntime(config: Readonly<AuthConfig>, stores: Stores, options: App
       iterations: config.PASSWORD_ARGON2_ITERATIONS,
       parallelism: config.PASSWORD_ARGON2_PARALLELISM,
     });
+  const codec = createJwtCodec({
+    algorithm: config.ALGORITHM,
+    signingKey: config.SIGNING_KEY ?? config.SECRET_KEY,
+    signingKeyId: config.SIGNING_KEY_ID,
+    verifyingKeys: config.VERIFYING_KEYS,
+    issuer: config.ISSUER,
+    audience: config.AUDIENCE,
+    leeway: config.LEEWAY,
+  });
   const authenticators: Record<AuthenticationClassName, Authenticator> = {
+    JWTAuthentication: jwtAuthentication(config),
     BasicAuthentication: basicAuthentication(),
   };
   const defaultAuthenticators = config.DEFAULT_AUTHENTICATION_CLASSES.map(
     (name) => authenticators[name],
   );
-  return { config, stores, hasher, authenticators, defaultAuthenticators };
+  return { config, stores, hasher, codec, authenticators, defaultAuthenticators };
 }
 
 /**
@@ -83,5 +97,7 @@ export function createApp(
 
   healthRoutes(app, config.ROUTE_PREFIX_HEALTH);
   userRoutes(app, { auth: config.ROUTE_PREFIX_AUTH, me: config.ROUTE_PREFIX_ME });
+  tokenRoutes(app, config.ROUTE_PREFIX_JWT);
+  wellKnownRoutes(app);
   return app;
 }

@@ -6,14 +6,15 @@
 import type { Authentication, Authenticator } from './auth/types';
 import type { AuthConfig } from './config';
 import type { AuthenticationClassName } from './config/settings';
+import type { JwtCodec } from './crypto/jwt';
 import type { PasswordHasher } from './crypto/password';
 import type { Stores } from './storage/types';
 
 /** What `wrangler.toml` binds. Settings arrive as further string vars. */
 export interface Bindings {
   DB: D1Database;
-  SESSIONS: KVNamespace;
-  REVOCATIONS: KVNamespace;
+  /** Sessions and the revocation list (one namespace, so one bulk read serves a request). */
+  KV: KVNamespace;
 }
 
 /** Everything a request handler needs, built once per configuration by `createApp`. */
@@ -21,6 +22,8 @@ export interface Runtime {
   config: Readonly<AuthConfig>;
   stores: Stores;
   hasher: PasswordHasher;
+  /** Signs and verifies JWTs with the configured keys. */
+  codec: JwtCodec;
   /** Every authentication class, by its DRF name. */
   authenticators: Readonly<Record<AuthenticationClassName, Authenticator>>;
   /** `DEFAULT_AUTHENTICATION_CLASSES`, resolved. */

@@ -22,12 +22,7 @@ function fakeClass(name: string, challenge?: string): Authenticator & { calls: n
       fake.calls += 1;
       const header = c.req.header('X-Test') ?? '';
       if (header === `${name}:ok`) {
-        return {
-          method: 'token',
-          userId: name.length,
-          isStaff: false,
-          isSuperuser: false,
-        } as Authentication;
+        return { method: 'token', userId: name.length } as Authentication;
       }
       if (header === `${name}:fail`)
         throw new AuthError('authentication_failed', `${name} refused.`);

@@ -19,6 +19,7 @@ import {
   type Permission,
 } from '../src/permissions';
 import { cloudflareStores } from '../src/storage/cloudflare';
+import type { User } from '../src/storage/types';
 import { testVars } from './helpers';
 
 /** `X-User: staff` or `X-User: plain` authenticates; nothing is anonymous. */
@@ -28,12 +29,19 @@ const headerClass: Authenticator = {
   async authenticate(c) {
     const kind = c.req.header('X-User');
     if (!kind) return null;
-    return {
-      method: 'token',
-      userId: 1,
+    const user: User = {
+      id: 1,
+      username: kind,
+      email: '',
+      passwordHash: '',
+      isActive: true,
       isStaff: kind === 'staff',
       isSuperuser: false,
-    } as Authentication;
+      dateJoined: 0,
+      lastLogin: null,
+      credentialsChangedAt: null,
+    };
+    return { method: 'token', userId: 1, user } as Authentication;
   },
 };
 

@@ -50,13 +50,7 @@ export function basicAuthentication(): Authenticator {
         password,
       );
       if (!user) throw failed('Invalid username/password.');
-      return {
-        method: 'basic',
-        userId: user.id,
-        isStaff: user.isStaff,
-        isSuperuser: user.isSuperuser,
-        user,
-      };
+      return { method: 'basic', userId: user.id, user };
     },
   };
 }

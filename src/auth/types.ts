@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import type { AuthenticationClassName } from '../config/settings';
 import type { AppEnv } from '../env';
+import type { JwtCredential } from '../services/revocation';
 import type { User } from '../storage/types';
 
 /** How a request authenticated. */
@@ -15,14 +16,16 @@ export type AuthMethod = 'basic' | 'jwt' | 'token' | 'session';
 export interface Authentication {
   method: AuthMethod;
   userId: number;
-  isStaff: boolean;
-  isSuperuser: boolean;
   /**
    * The full account when the class read it anyway (Basic, Token, Session).
-   * JWT authentication never reads D1, so it leaves this out; a route that
-   * needs the account loads it (`loadUser`).
+   * JWT authentication never reads D1, so it leaves this out; a route or
+   * permission that needs the account loads it (`loadUser`).
    */
   user?: User;
+  /** The credential used, for logout (absent for Basic). */
+  credential?: JwtCredential;
+  /** True when the credential came from a cookie (CSRF applies). */
+  viaCookie?: boolean;
 }
 
 /**

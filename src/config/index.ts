@@ -9,6 +9,7 @@
  * const config = parseConfig({ SECRET_KEY: '…32+ characters…', ACCESS_TOKEN_LIFETIME: '5m' });
  */
 import { randomToken } from '../crypto/random';
+import { isHmac } from './keys';
 import { ConfigError, editDistance } from './parse';
 import { REMOVED_SETTINGS, SETTINGS, type AuthConfig, type SettingName } from './settings';
 
@@ -23,7 +24,7 @@ export const MIN_SECRET_LENGTH = 32;
 const PLACEHOLDER_SECRETS = [/change.?me/i, /^secret$/i, /^x+$/i, /example/i, /insecure/i];
 
 /** Names of bindings and vars that are not settings (so no "did you mean" for them). */
-const NOT_SETTINGS = new Set(['DB', 'SESSIONS', 'REVOCATIONS', 'ASSETS', 'TEST_MIGRATIONS']);
+const NOT_SETTINGS = new Set(['DB', 'KV', 'ASSETS', 'TEST_MIGRATIONS']);
 
 export interface ParseOptions {
   /** Where warnings go (development only). */
@@ -50,7 +51,9 @@ export function parseConfig(
     }
   }
   const config = values as AuthConfig;
-  values.SECRET_KEY = checkSecret(config, options.warn ?? ((m) => console.warn(m)));
+  const warn = options.warn ?? ((message: string) => console.warn(message));
+  values.SECRET_KEY = checkSecret(config, warn);
+  checkJwtKeys(config, warn);
   checkConsistency(config);
   return Object.freeze(values) as Readonly<AuthConfig>;
 }
@@ -98,7 +101,38 @@ function checkSecret(config: AuthConfig, warn: (message: string) => void): strin
   return secret;
 }
 
+function checkHmacSigningKey(config: AuthConfig, warn: (message: string) => void): void {
+  const key = config.SIGNING_KEY;
+  if (key === undefined) return;
+  if (typeof key !== 'string' || key.startsWith('-----BEGIN')) {
+    throw new ConfigError('SIGNING_KEY', `${config.ALGORITHM} needs a secret, not a PEM or JWK`);
+  }
+  const problem = weakness(key);
+  if (problem === undefined) return;
+  if (config.ENVIRONMENT === 'production') throw new ConfigError('SIGNING_KEY', problem);
+  warn(`edgeauth: SIGNING_KEY ${problem}; this is refused when ENVIRONMENT is production`);
+}
+
+function checkJwtKeys(config: AuthConfig, warn: (message: string) => void): void {
+  if (isHmac(config.ALGORITHM)) {
+    checkHmacSigningKey(config, warn);
+  } else {
+    const key = config.SIGNING_KEY;
+    if (key === undefined || (typeof key === 'string' && !key.startsWith('-----BEGIN'))) {
+      throw new ConfigError('SIGNING_KEY', `${config.ALGORITHM} needs a private key as PEM or JWK`);
+    }
+  }
+  for (const entry of config.VERIFYING_KEYS) {
+    if (isHmac(entry.alg ?? config.ALGORITHM) && typeof entry.key !== 'string') {
+      throw new ConfigError('VERIFYING_KEYS', 'an HMAC entry must be a secret string');
+    }
+  }
+}
+
 function checkConsistency(config: AuthConfig): void {
+  if (config.REFRESH_FAMILY_MAX_LIFETIME < config.REFRESH_TOKEN_LIFETIME) {
+    throw new ConfigError('REFRESH_FAMILY_MAX_LIFETIME', 'must be at least REFRESH_TOKEN_LIFETIME');
+  }
   if (config.PASSWORD_ARGON2_MEMORY_KIB < 8 * config.PASSWORD_ARGON2_PARALLELISM) {
     throw new ConfigError(
       'PASSWORD_ARGON2_MEMORY_KIB',

@@ -4,10 +4,28 @@
  * DRF, Django and simplejwt where they have one. The README's settings table
  * documents each entry here (a test keeps the two in step).
  */
-import { ConfigError, boolean, decimal, integer, listOf, oneOf, text, type Parser } from './parse';
+import {
+  JWT_ALGORITHMS,
+  signingKey,
+  verifyingKeys,
+  type JwtAlgorithm,
+  type KeyMaterial,
+  type VerifyingKey,
+} from './keys';
+import {
+  ConfigError,
+  boolean,
+  decimal,
+  duration,
+  integer,
+  listOf,
+  oneOf,
+  text,
+  type Parser,
+} from './parse';
 
 /** Authentication classes that `DEFAULT_AUTHENTICATION_CLASSES` can name. */
-export const AUTHENTICATION_CLASS_NAMES = ['BasicAuthentication'] as const;
+export const AUTHENTICATION_CLASS_NAMES = ['JWTAuthentication', 'BasicAuthentication'] as const;
 export type AuthenticationClassName = (typeof AUTHENTICATION_CLASS_NAMES)[number];
 
 /** Django's four password validators, by their Django names. */
@@ -18,6 +36,37 @@ export const PASSWORD_VALIDATOR_NAMES = [
   'NumericPasswordValidator',
 ] as const;
 export type PasswordValidatorName = (typeof PASSWORD_VALIDATOR_NAMES)[number];
+
+const DAY = 86_400;
+
+/** A token, cookie or header name: RFC 7230 token characters. */
+function headerToken(): Parser<string> {
+  return (raw, name) => {
+    const value = text()(raw, name);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value)) {
+      throw new ConfigError(name, 'must be a single token of letters, digits and -_.');
+    }
+    return value;
+  };
+}
+
+/** A list of origins such as `https://app.example.com`, for `CSRF_TRUSTED_ORIGINS`. */
+const origin: Parser<string> = (raw, name) => {
+  const value = text()(raw, name);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(
+      name,
+      `${JSON.stringify(value)} is not an origin like https://example.com`,
+    );
+  }
+  if (parsed.origin !== value) {
+    throw new ConfigError(name, `${JSON.stringify(value)} is not an origin (scheme://host[:port])`);
+  }
+  return value;
+};
 
 function routePrefix(): Parser<string> {
   return (raw, name) => {
@@ -53,7 +102,7 @@ export const SETTINGS = {
   /** Authentication classes tried in order when a route does not name its own. */
   DEFAULT_AUTHENTICATION_CLASSES: setting<readonly AuthenticationClassName[]>(
     listOf(oneOf(AUTHENTICATION_CLASS_NAMES), { unique: true }),
-    ['BasicAuthentication'],
+    ['JWTAuthentication'],
   ),
   /** Whether `POST <ROUTE_PREFIX_AUTH>/register/` creates accounts. */
   REGISTRATION_OPEN: setting(boolean, true),
@@ -76,6 +125,56 @@ export const SETTINGS = {
   PASSWORD_MAX_SIMILARITY: setting(decimal({ min: 0.1, max: 1 }), 0.7),
   /** Largest request body accepted, in bytes; larger is a 413. */
   DATA_UPLOAD_MAX_MEMORY_SIZE: setting(integer({ min: 1024, max: 10_485_760 }), 65_536),
+  /** simplejwt: lifetime of access tokens. */
+  ACCESS_TOKEN_LIFETIME: setting(duration({ min: 10, max: DAY }), 300),
+  /** simplejwt: lifetime of each refresh token. */
+  REFRESH_TOKEN_LIFETIME: setting(duration({ min: 60, max: 365 * DAY }), DAY),
+  /** Absolute lifetime of a login: rotation never extends a refresh family past this. */
+  REFRESH_FAMILY_MAX_LIFETIME: setting(duration({ min: 60, max: 3650 * DAY }), 30 * DAY),
+  /** simplejwt: `/refresh/` answers a new refresh token too. */
+  ROTATE_REFRESH_TOKENS: setting(boolean, true),
+  /** simplejwt: a rotated refresh token is dead; presenting it again revokes its whole family. */
+  BLACKLIST_AFTER_ROTATION: setting(boolean, true),
+  /** How long the refresh token just rotated may be presented again (a client retrying a lost answer). */
+  REFRESH_TOKEN_REUSE_GRACE: setting(duration({ min: 0, max: 300 }), 10),
+  /** simplejwt: record `last_login` when a token pair is obtained. */
+  UPDATE_LAST_LOGIN: setting(boolean, true),
+  /** simplejwt: the signing algorithm. */
+  ALGORITHM: setting<JwtAlgorithm>(oneOf(JWT_ALGORITHMS), 'HS256'),
+  /** The signing key: an HMAC secret (default: `SECRET_KEY`), or a private key as PEM (PKCS#8) or JWK. */
+  SIGNING_KEY: setting<KeyMaterial | undefined>(signingKey),
+  /** `kid` of the signing key; default: the RFC 7638 thumbprint (asymmetric) or a digest (HMAC). */
+  SIGNING_KEY_ID: setting<string | undefined>(headerToken()),
+  /** Older keys that still verify: a JSON array of keys or `{"key", "alg", "kid"}` objects. */
+  VERIFYING_KEYS: setting<readonly VerifyingKey[]>(verifyingKeys, []),
+  /** simplejwt: `aud` claim set and required when given. */
+  AUDIENCE: setting<string | undefined>(text()),
+  /** simplejwt: `iss` claim set and required when given. */
+  ISSUER: setting<string | undefined>(text()),
+  /** simplejwt: clock leeway when checking `exp`, `nbf` and `iat`, in seconds. */
+  LEEWAY: setting(duration({ min: 0, max: 300 }), 0),
+  /** simplejwt: schemes accepted before the token (matched case-insensitively). */
+  AUTH_HEADER_TYPES: setting<readonly string[]>(listOf(headerToken(), { unique: true }), [
+    'Bearer',
+  ]),
+  /** simplejwt: the claim that carries the user id. */
+  USER_ID_CLAIM: setting(headerToken(), 'user_id'),
+  /** Cookie mode: name of the access-token cookie; empty turns cookie mode off. */
+  JWT_AUTH_COOKIE: setting<string | undefined>(headerToken()),
+  /** Cookie mode: name of the refresh-token cookie (scoped to the token routes). */
+  JWT_AUTH_REFRESH_COOKIE: setting(headerToken(), 'refresh_token'),
+  /** Cookie mode: `SameSite` of both cookies. */
+  JWT_AUTH_SAMESITE: setting(oneOf(['Lax', 'Strict']), 'Lax'),
+  /** Name of the CSRF cookie. */
+  CSRF_COOKIE_NAME: setting(headerToken(), 'csrftoken'),
+  /** Header that carries the CSRF token. */
+  CSRF_HEADER_NAME: setting(headerToken(), 'X-CSRFToken'),
+  /** Origins besides the request's own that may send cookie-authenticated unsafe requests. */
+  CSRF_TRUSTED_ORIGINS: setting<readonly string[]>(listOf(origin), []),
+  /** `Secure` on the session, CSRF and JWT cookies (browsers accept it on http://localhost). */
+  COOKIE_SECURE: setting(boolean, true),
+  /** Prefix of the simplejwt routes (obtain, refresh, verify, blacklist, logout). */
+  ROUTE_PREFIX_JWT: setting(routePrefix(), '/api/token'),
   /** Prefix of register, login, logout, sessions and password routes. */
   ROUTE_PREFIX_AUTH: setting(routePrefix(), '/api/auth'),
   /** Path of the current-user route. */

@@ -8,8 +8,12 @@
  * first class's challenge, or 403); otherwise 403 "permission denied".
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { loadUser } from '../auth/authenticate';
 import type { AppEnv } from '../env';
 import { notAuthenticated, permissionDenied } from '../errors';
+import { SAFE_METHODS } from './safe-methods';
+
+export { SAFE_METHODS } from './safe-methods';
 
 export interface Permission {
   hasPermission(c: Context<AppEnv>): boolean | Promise<boolean>;
@@ -17,14 +21,14 @@ export interface Permission {
   readonly message?: string;
 }
 
-/** HTTP methods that do not change state (DRF's `SAFE_METHODS`). */
-export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 export const AllowAny: Permission = { hasPermission: () => true };
 
 export const IsAuthenticated: Permission = { hasPermission: (c) => c.var.auth != null };
 
-export const IsAdminUser: Permission = { hasPermission: (c) => c.var.auth?.isStaff === true };
+/** Staff users only. Reads the account when the authentication class did not (JWT). */
+export const IsAdminUser: Permission = {
+  hasPermission: async (c) => c.var.auth != null && (await loadUser(c)).isStaff,
+};
 
 export const IsAuthenticatedOrReadOnly: Permission = {
   hasPermission: (c) => SAFE_METHODS.has(c.req.method) || c.var.auth != null,

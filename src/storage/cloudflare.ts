@@ -1,12 +1,14 @@
 /**
  * @module storage/cloudflare
- * The stores on Cloudflare's platform: users in D1 (through drizzle), and
- * probes of the KV namespaces for the health check.
+ * The stores on Cloudflare's platform: accounts and refresh families in D1
+ * (through drizzle), sessions and revocations in one KV namespace.
  */
 import { drizzle } from 'drizzle-orm/d1';
 import type { Bindings } from '../env';
 import { guard } from './guard';
+import { d1RefreshFamilyStore } from './d1/refresh-families';
 import { d1UserStore } from './d1/users';
+import { kvRevocationList } from './kv/revocation-list';
 import type { Stores } from './types';
 
 function kvProbe(name: string, namespace: KVNamespace): () => Promise<void> {
@@ -16,13 +18,15 @@ function kvProbe(name: string, namespace: KVNamespace): () => Promise<void> {
 }
 
 export function cloudflareStores(env: Bindings): Stores {
-  const users = d1UserStore(drizzle(env.DB));
+  const db = drizzle(env.DB);
+  const users = d1UserStore(db);
   return {
     users,
+    refreshFamilies: d1RefreshFamilyStore(db),
+    revocations: kvRevocationList(env.KV),
     probes: {
       d1: () => users.ping(),
-      kv_sessions: kvProbe('kv_sessions', env.SESSIONS),
-      kv_revocations: kvProbe('kv_revocations', env.REVOCATIONS),
+      kv: kvProbe('kv', env.KV),
     },
   };
 }

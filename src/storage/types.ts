@@ -51,13 +51,96 @@ export interface UserStore {
   /** Replaces the stored hash of the same password (a re-hash); revokes nothing. */
   replacePasswordHash(id: number, passwordHash: string): Promise<void>;
   recordLogin(id: number, at: number): Promise<void>;
+  /** Moves the revoked-before moment: every credential issued earlier dies. */
+  markCredentialsChanged(id: number, at: number): Promise<void>;
+  setActive(id: number, active: boolean): Promise<void>;
   /** One cheap read, for the health check. */
   ping(): Promise<void>;
+}
+
+/** A login's refresh-token family (see `refresh_families`). Times in ms unless noted. */
+export interface RefreshFamily {
+  id: string;
+  userId: number;
+  createdAt: number;
+  expiresAt: number;
+  currentJti: string;
+  /** Seconds, as in the token. */
+  currentIat: number;
+  currentExp: number;
+  previousJti: string | null;
+  rotatedAt: number | null;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+export type NewRefreshFamily = Omit<
+  RefreshFamily,
+  'previousJti' | 'rotatedAt' | 'revokedAt' | 'revokedReason'
+> & { previousJti?: string; rotatedAt?: number };
+
+export interface Rotation {
+  familyId: string;
+  /** The refresh token presented; it must be the family's current one. */
+  presentedJti: string;
+  next: { jti: string; iat: number; exp: number };
+  now: number;
+  /** False when old refresh tokens stay valid (`BLACKLIST_AFTER_ROTATION` off). */
+  requireCurrent: boolean;
+}
+
+export interface RefreshFamilyStore {
+  /** Inserts the family; false (and no change) when its id exists already. */
+  create(family: NewRefreshFamily): Promise<boolean>;
+  find(id: string): Promise<RefreshFamily | null>;
+  /**
+   * Rotates in one conditional statement: only when the family is live and
+   * unexpired, the presented token is its current one, and its user is active
+   * with no credential change since the family began. Of any number of
+   * concurrent calls with the same token, exactly one gets the family back;
+   * the others get null.
+   */
+  rotate(rotation: Rotation): Promise<RefreshFamily | null>;
+  /** Revokes a live family; false when it was already revoked or does not exist. */
+  revoke(id: string, reason: string, now: number): Promise<boolean>;
+  /** Revokes every live family of the user; resolves how many. */
+  revokeAllForUser(userId: number, reason: string, now: number): Promise<number>;
+}
+
+/** What the revocation list says about one credential. */
+export interface RevocationState {
+  /** This token (by `jti`) was revoked. */
+  tokenRevoked: boolean;
+  /** The login it belongs to (refresh family or session) was revoked. */
+  familyRevoked: boolean;
+  /** Every credential the user got before this moment (ms) is revoked. */
+  revokedBefore: number | null;
+}
+
+/**
+ * The revocation list in KV. Entries expire with what they revoke. KV is
+ * eventually consistent: other locations see a revocation within about 60 s.
+ */
+export interface RevocationList {
+  /** One bulk read of everything that can revoke a credential. */
+  check(query: {
+    jti: string;
+    family?: string | undefined;
+    userId: number;
+  }): Promise<RevocationState>;
+  /** Revokes one token until `expiresAt` (seconds). */
+  revokeToken(jti: string, expiresAt: number, now: number): Promise<void>;
+  /** Revokes every access token of a family for `ttl` seconds (their longest remaining life). */
+  revokeFamily(family: string, ttl: number): Promise<void>;
+  /** Revokes everything the user was issued before `at` (ms), remembered for `ttl` seconds. */
+  setRevokedBefore(userId: number, at: number, ttl: number): Promise<void>;
 }
 
 /** Every store the app uses. */
 export interface Stores {
   users: UserStore;
-  /** Reachability checks by name (`d1`, `kv_sessions`, ...) for the health route. */
+  refreshFamilies: RefreshFamilyStore;
+  revocations: RevocationList;
+  /** Reachability checks by name (`d1`, `kv`) for the health route. */
   probes: Readonly<Record<string, () => Promise<void>>>;
 }

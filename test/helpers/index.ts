@@ -117,3 +117,43 @@ export function unreachableKV(): KVNamespace {
     list: fail,
   } as unknown as KVNamespace;
 }
+
+export function bearer(token: string): Record<string, string> {
+  return { Authorization: `Bearer ${token}` };
+}
+
+export interface Pair {
+  refresh: string;
+  access: string;
+}
+
+/** Logs in through `POST /api/token/` and returns the pair. */
+export async function obtainPair(
+  app: App,
+  user: { username: string; password: string },
+): Promise<Pair> {
+  const res = await postJson(app, '/api/token/', {
+    username: user.username,
+    password: user.password,
+  });
+  if (res.status !== 200) throw new Error(`obtain failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Pair;
+}
+
+/** The JSON parts of a compact JWT, without verifying anything. */
+export function decodeParts(token: string): {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+} {
+  const [header, claims] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => {
+      const padded = part.replace(/-/g, '+').replace(/_/g, '/');
+      return JSON.parse(atob(padded + '='.repeat((4 - (padded.length % 4)) % 4))) as Record<
+        string,
+        unknown
+      >;
+    });
+  return { header: header!, claims: claims! };
+}

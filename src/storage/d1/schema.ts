@@ -32,3 +32,37 @@ export const users = sqliteTable(
 );
 
 export type UserRow = typeof users.$inferSelect;
+
+/**
+ * One row per login through `/api/token/`: the refresh-token family. Only
+ * the current refresh token (and, for a short grace, the one before it) can
+ * be rotated; presenting any other token of the family revokes it.
+ */
+export const refreshFamilies = sqliteTable(
+  'refresh_families',
+  {
+    /** 12 hex digits of the creation time in ms, then 20 random hex digits. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    /** Absolute end of the login (`REFRESH_FAMILY_MAX_LIFETIME`). */
+    expiresAt: integer('expires_at').notNull(),
+    currentJti: text('current_jti').notNull(),
+    /** `iat` and `exp` (seconds) of the current token, to re-issue it within the grace window. */
+    currentIat: integer('current_iat').notNull(),
+    currentExp: integer('current_exp').notNull(),
+    previousJti: text('previous_jti'),
+    rotatedAt: integer('rotated_at'),
+    revokedAt: integer('revoked_at'),
+    /** `reuse`, `blacklist`, `logout` or `logoutall`. */
+    revokedReason: text('revoked_reason'),
+  },
+  (table) => [
+    index('refresh_families_user_idx').on(table.userId),
+    index('refresh_families_expires_idx').on(table.expiresAt),
+  ],
+);
+
+export type RefreshFamilyRow = typeof refreshFamilies.$inferSelect;

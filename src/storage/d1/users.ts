@@ -96,6 +96,16 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
       await guard('d1', () => db.update(users).set({ lastLogin: at }).where(byId(id)).run());
     },
 
+    async markCredentialsChanged(id, at) {
+      await guard('d1', () =>
+        db.update(users).set({ credentialsChangedAt: at }).where(byId(id)).run(),
+      );
+    },
+
+    async setActive(id, active) {
+      await guard('d1', () => db.update(users).set({ isActive: active }).where(byId(id)).run());
+    },
+
     async ping() {
       await guard('d1', () => db.select({ id: users.id }).from(users).limit(1).all());
     },

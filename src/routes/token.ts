@@ -1,0 +1,165 @@
+/**
+ * @module routes/token
+ * simplejwt's views under `ROUTE_PREFIX_JWT` (default `/api/token`):
+ * obtain `/`, `refresh/`, `verify/`, `blacklist/`, plus `logout/` (this
+ * login, access token included) and `logoutall/` (every credential of the
+ * user). Like simplejwt's, the first four run no authentication classes and
+ * answer token errors with 401 and `WWW-Authenticate: Bearer realm="api"`.
+ *
+ * Cookie mode (`JWT_AUTH_COOKIE` set): obtain and refresh also set the access
+ * token in an HttpOnly cookie and the refresh token in one scoped to these
+ * routes; refresh, blacklist and logout read the refresh cookie when the body
+ * has no token, and then require the CSRF check.
+ */
+import type { Context, Hono } from 'hono';
+import { authenticate } from '../auth/authenticate';
+import { enforceCsrf } from '../auth/csrf';
+import type { AuthConfig } from '../config';
+import type { AppEnv } from '../env';
+import { AuthError } from '../errors';
+import { readData } from '../http/body';
+import { ensureCsrfCookie, expireCookie, readCookie, setCredentialCookie } from '../http/cookies';
+import { endpoint } from '../http/endpoint';
+import { IsAuthenticated, requirePermission } from '../permissions';
+import { logoutJwt, revokeAllCredentials } from '../services/revocation';
+import {
+  bearerChallenge,
+  blacklistRefresh,
+  obtainPair,
+  refreshPair,
+  verifyToken,
+  type TokenDeps,
+} from '../services/tokens';
+import { checkCredentials } from '../services/users';
+import { Fields } from '../validation/fields';
+
+function deps(c: Context<AppEnv>): TokenDeps {
+  const { config, codec, stores } = c.var.edgeauth;
+  return {
+    config,
+    codec,
+    users: stores.users,
+    families: stores.refreshFamilies,
+    revocations: stores.revocations,
+  };
+}
+
+function refreshCookiePath(config: AuthConfig): string {
+  return `${config.ROUTE_PREFIX_JWT}/`;
+}
+
+/** Cookie mode: the new tokens as cookies (and a CSRF token for the client to echo). */
+function setTokenCookies(c: Context<AppEnv>, tokens: { access: string; refresh?: string }) {
+  const { config } = c.var.edgeauth;
+  if (config.JWT_AUTH_COOKIE === undefined) return;
+  const sameSite = config.JWT_AUTH_SAMESITE;
+  const access = { name: config.JWT_AUTH_COOKIE, value: tokens.access, path: '/', sameSite };
+  setCredentialCookie(c, config, { ...access, maxAge: config.ACCESS_TOKEN_LIFETIME });
+  if (tokens.refresh !== undefined) {
+    setCredentialCookie(c, config, {
+      name: config.JWT_AUTH_REFRESH_COOKIE,
+      value: tokens.refresh,
+      path: refreshCookiePath(config),
+      sameSite,
+      maxAge: config.REFRESH_TOKEN_LIFETIME,
+    });
+  }
+  ensureCsrfCookie(c, config);
+}
+
+function clearTokenCookies(c: Context<AppEnv>) {
+  const { config } = c.var.edgeauth;
+  if (config.JWT_AUTH_COOKIE === undefined) return;
+  expireCookie(c, config, config.JWT_AUTH_COOKIE);
+  expireCookie(c, config, config.JWT_AUTH_REFRESH_COOKIE, refreshCookiePath(config));
+}
+
+/** A token field from the body; in cookie mode, from the refresh cookie (CSRF-checked). */
+async function tokenField(c: Context<AppEnv>, name: string, cookie?: string): Promise<string> {
+  const fields = new Fields(await readData(c));
+  if (cookie !== undefined && !fields.has(name)) {
+    const value = readCookie(c, cookie);
+    if (value !== undefined) {
+      await enforceCsrf(c, c.var.edgeauth.config);
+      return value;
+    }
+  }
+  const value = fields.string(name);
+  fields.check();
+  return value!;
+}
+
+function refreshCookieName(config: AuthConfig): string | undefined {
+  return config.JWT_AUTH_COOKIE === undefined ? undefined : config.JWT_AUTH_REFRESH_COOKIE;
+}
+
+async function obtain(c: Context<AppEnv>): Promise<Response> {
+  const { config, stores, hasher } = c.var.edgeauth;
+  const fields = new Fields(await readData(c));
+  const username = fields.string('username');
+  const password = fields.string('password', { trim: false });
+  fields.check();
+  const user = await checkCredentials(
+    { config, users: stores.users, hasher },
+    username!,
+    password!,
+  );
+  if (!user) {
+    throw new AuthError('no_active_account', 'No active account found with the given credentials', {
+      challenge: bearerChallenge(config),
+    });
+  }
+  const pair = await obtainPair(deps(c), user);
+  setTokenCookies(c, pair);
+  return c.json(pair);
+}
+
+async function refresh(c: Context<AppEnv>): Promise<Response> {
+  const token = await tokenField(c, 'refresh', refreshCookieName(c.var.edgeauth.config));
+  const result = await refreshPair(deps(c), token);
+  setTokenCookies(c, result);
+  return c.json(result);
+}
+
+async function verify(c: Context<AppEnv>): Promise<Response> {
+  await verifyToken(deps(c), await tokenField(c, 'token'));
+  return c.json({});
+}
+
+async function blacklist(c: Context<AppEnv>): Promise<Response> {
+  const token = await tokenField(c, 'refresh', refreshCookieName(c.var.edgeauth.config));
+  await blacklistRefresh(deps(c), token);
+  clearTokenCookies(c);
+  return c.json({});
+}
+
+async function logout(c: Context<AppEnv>): Promise<Response> {
+  await logoutJwt(deps(c), c.var.auth!.credential!);
+  clearTokenCookies(c);
+  return c.json({ detail: 'Successfully logged out.' });
+}
+
+async function logoutAll(c: Context<AppEnv>): Promise<Response> {
+  await revokeAllCredentials(deps(c), c.var.auth!.userId);
+  clearTokenCookies(c);
+  return c.json({ detail: 'Successfully logged out everywhere.' });
+}
+
+export function tokenRoutes(app: Hono<AppEnv>, prefix: string): void {
+  app.all(prefix, endpoint({ name: 'Token Obtain Pair' }, { POST: obtain }));
+  app.all(`${prefix}/refresh`, endpoint({ name: 'Token Refresh' }, { POST: refresh }));
+  app.all(`${prefix}/verify`, endpoint({ name: 'Token Verify' }, { POST: verify }));
+  app.all(`${prefix}/blacklist`, endpoint({ name: 'Token Blacklist' }, { POST: blacklist }));
+  app.all(
+    `${prefix}/logout`,
+    authenticate({ classes: ['JWTAuthentication'] }),
+    requirePermission(IsAuthenticated),
+    endpoint({ name: 'Token Logout' }, { POST: logout }),
+  );
+  app.all(
+    `${prefix}/logoutall`,
+    authenticate(),
+    requirePermission(IsAuthenticated),
+    endpoint({ name: 'Token Logout All' }, { POST: logoutAll }),
+  );
+}

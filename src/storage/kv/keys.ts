@@ -1,0 +1,29 @@
+/**
+ * @module storage/kv/keys
+ * Every KV key edgeauth writes, in one place (documented in
+ * `docs/storage-schema.md`). Identifiers that arrive from outside (a `jti`,
+ * a session id, a family id) are hashed before they become part of a key.
+ */
+import { sha256 } from '../../crypto/compare';
+import { toHex } from '../../crypto/encoding';
+
+/** KV refuses an `expirationTtl` below 60 seconds. */
+export const KV_MIN_EXPIRATION_TTL_SECONDS = 60;
+
+/** A TTL that KV accepts: whole seconds, at least the minimum. */
+export function kvTtl(seconds: number): number {
+  return Math.max(KV_MIN_EXPIRATION_TTL_SECONDS, Math.ceil(seconds));
+}
+
+async function hashed(prefix: string, id: string): Promise<string> {
+  return `${prefix}:${toHex(await sha256(id))}`;
+}
+
+export const kvKeys = {
+  /** A revoked token, by `jti`. */
+  revokedToken: (jti: string) => hashed('jti', jti),
+  /** A revoked login: a refresh family, whose access tokens die with it. */
+  revokedFamily: (family: string) => hashed('fam', family),
+  /** The user's revoked-before marker. */
+  user: (userId: number) => `user:${userId}`,
+};
