@@ -221,11 +221,15 @@ function authErrorAnswer(err: AuthError, routeChallenge: string | undefined): Er
   return answer;
 }
 
-/** One line about an error for the log: its name and message, never request data. */
+/** One short line about an error for the log: names and messages, never request data. */
 export function describe(err: unknown): string {
+  let text: string;
   if (err instanceof Error) {
     const cause = err.cause === undefined ? '' : ` (cause: ${describe(err.cause)})`;
-    return `${err.name}: ${err.message}${cause}`;
+    text = `${err.name}: ${err.message}${cause}`;
+  } else {
+    text = String(err);
   }
-  return String(err);
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }

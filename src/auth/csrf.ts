@@ -14,7 +14,7 @@ import { timingSafeEqual } from '../crypto/compare';
 import type { AppEnv } from '../env';
 import { AuthError } from '../errors';
 import { readData } from '../http/body';
-import { readCookie } from '../http/cookies';
+import { isCsrfToken, readCookie } from '../http/cookies';
 import { SAFE_METHODS } from '../permissions/safe-methods';
 
 /** The form field Django's templates carry the token in. */
@@ -24,7 +24,12 @@ export function csrfFailed(reason: string): AuthError {
   return new AuthError('permission_denied', `CSRF Failed: ${reason}`, { reason: 'csrf' });
 }
 
-function checkOrigin(c: Context<AppEnv>, config: AuthConfig): void {
+/**
+ * The `Origin` / `Sec-Fetch-Site` half of the check alone: for logins, where
+ * no CSRF cookie need exist yet (login CSRF). Requests without either header
+ * (non-browser clients) pass.
+ */
+export function enforceSameOrigin(c: Context<AppEnv>, config: AuthConfig): void {
   const origin = c.req.header('Origin');
   const fetchSite = c.req.header('Sec-Fetch-Site');
   const own = new URL(c.req.url).origin;
@@ -49,11 +54,12 @@ async function presentedToken(c: Context<AppEnv>, config: AuthConfig): Promise<s
 /** Throws DRF's `CSRF Failed: ...` (403) unless the unsafe request passes every check. */
 export async function enforceCsrf(c: Context<AppEnv>, config: AuthConfig): Promise<void> {
   if (SAFE_METHODS.has(c.req.method)) return;
-  checkOrigin(c, config);
+  enforceSameOrigin(c, config);
   const cookie = readCookie(c, config.CSRF_COOKIE_NAME);
   if (cookie === undefined) throw csrfFailed('CSRF cookie not set.');
   const presented = await presentedToken(c, config);
-  if (presented === undefined || !timingSafeEqual(presented, cookie)) {
+  const wellFormed = isCsrfToken(cookie) && presented !== undefined && isCsrfToken(presented);
+  if (!wellFormed || !timingSafeEqual(presented, cookie)) {
     throw csrfFailed('CSRF token missing or incorrect.');
   }
 }

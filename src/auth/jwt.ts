@@ -14,8 +14,8 @@ import { InvalidToken } from '../crypto/jwt';
 import type { AppEnv } from '../env';
 import { AuthError } from '../errors';
 import { readCookie } from '../http/cookies';
-import { bearerChallenge } from '../services/tokens';
-import { decodeToken, familyCreatedAt, type DecodedToken } from '../services/token-claims';
+import { bearerChallenge, issuedAt } from '../services/tokens';
+import { decodeToken, type DecodedToken } from '../services/token-claims';
 import { enforceCsrf } from './csrf';
 import { authorizationParts } from './header';
 import type { Authentication, Authenticator } from './types';
@@ -73,11 +73,10 @@ async function checkRevocation(c: Context<AppEnv>, token: DecodedToken, userId: 
     family: token.family,
     userId,
   });
-  const issuedAt = token.family !== undefined ? familyCreatedAt(token.family) : token.iat * 1000;
   if (state.tokenRevoked || state.familyRevoked) {
     throw invalidAccess('Token is blacklisted', 'revoked');
   }
-  if (state.revokedBefore !== null && issuedAt < state.revokedBefore) {
+  if (state.revokedBefore !== null && issuedAt(token) < state.revokedBefore) {
     throw invalidAccess('Token is blacklisted', 'issued before the credentials changed');
   }
 }

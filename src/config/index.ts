@@ -101,31 +101,34 @@ function checkSecret(config: AuthConfig, warn: (message: string) => void): strin
   return secret;
 }
 
-function checkHmacSigningKey(config: AuthConfig, warn: (message: string) => void): void {
-  const key = config.SIGNING_KEY;
-  if (key === undefined) return;
+/** An HMAC key must be a strong secret: never a PEM or JWK, which would be public material. */
+function checkHmacKey(
+  setting: string,
+  key: unknown,
+  config: AuthConfig,
+  warn: (message: string) => void,
+): void {
   if (typeof key !== 'string' || key.startsWith('-----BEGIN')) {
-    throw new ConfigError('SIGNING_KEY', `${config.ALGORITHM} needs a secret, not a PEM or JWK`);
+    throw new ConfigError(setting, 'an HMAC key must be a secret string, not a PEM or JWK');
   }
   const problem = weakness(key);
   if (problem === undefined) return;
-  if (config.ENVIRONMENT === 'production') throw new ConfigError('SIGNING_KEY', problem);
-  warn(`edgeauth: SIGNING_KEY ${problem}; this is refused when ENVIRONMENT is production`);
+  if (config.ENVIRONMENT === 'production') throw new ConfigError(setting, problem);
+  warn(`edgeauth: ${setting} ${problem}; this is refused when ENVIRONMENT is production`);
 }
 
 function checkJwtKeys(config: AuthConfig, warn: (message: string) => void): void {
-  if (isHmac(config.ALGORITHM)) {
-    checkHmacSigningKey(config, warn);
-  } else {
+  if (!isHmac(config.ALGORITHM)) {
     const key = config.SIGNING_KEY;
     if (key === undefined || (typeof key === 'string' && !key.startsWith('-----BEGIN'))) {
       throw new ConfigError('SIGNING_KEY', `${config.ALGORITHM} needs a private key as PEM or JWK`);
     }
+  } else if (config.SIGNING_KEY !== undefined) {
+    checkHmacKey('SIGNING_KEY', config.SIGNING_KEY, config, warn);
   }
   for (const entry of config.VERIFYING_KEYS) {
-    if (isHmac(entry.alg ?? config.ALGORITHM) && typeof entry.key !== 'string') {
-      throw new ConfigError('VERIFYING_KEYS', 'an HMAC entry must be a secret string');
-    }
+    if (isHmac(entry.alg ?? config.ALGORITHM))
+      checkHmacKey('VERIFYING_KEYS', entry.key, config, warn);
   }
 }
 

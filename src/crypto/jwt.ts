@@ -9,12 +9,14 @@
  * without one, every key of the header's algorithm) whose own algorithm is
  * the only one allowed, which rules out `alg: none` and HMAC-with-a-public-key
  * confusion; the signature; then the registered claims (`exp`, `iat`, `jti`
- * required; `nbf`, `iss`, `aud` checked) with the configured leeway. Claims
+ * required; `nbf`, `iss`, `aud` checked; `iat` not in the future) with the
+ * configured leeway. Claims
  * are read only after the signature is verified.
  */
 import {
   SignJWT,
   calculateJwkThumbprint,
+  decodeJwt,
   decodeProtectedHeader,
   errors,
   exportJWK,
@@ -129,7 +131,11 @@ async function loadAsymmetric(material: KeyMaterial, alg: JwtAlgorithm) {
 
 async function loadKey(material: KeyMaterial, alg: JwtAlgorithm, kid?: string): Promise<RingKey> {
   if (isHmac(alg)) {
-    const secret = utf8(material as string);
+    // Public key material must never become an HMAC secret (algorithm confusion).
+    if (typeof material !== 'string' || material.trimStart().startsWith('-----BEGIN')) {
+      throw new Error('an HMAC key must be a secret string');
+    }
+    const secret = utf8(material);
     return { kid: kid ?? (await hmacKeyId(secret)), alg, verify: secret, sign: secret };
   }
   const { sign, verify, publicJwk } = await loadAsymmetric(material, alg);
@@ -193,6 +199,16 @@ function checkedHeader(token: string): { alg?: string; kid?: string } {
   return header as { alg?: string; kid?: string };
 }
 
+/** The `exp` of a token this service just minted, read without verifying (for cookie lifetimes). */
+export function unverifiedExpiry(token: string): number | undefined {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * @example
  * const codec = createJwtCodec({ algorithm: 'HS256', signingKey: secret, verifyingKeys: [], leeway: 0 });
@@ -227,8 +243,15 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
             ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
             ...(settings.audience === undefined ? {} : { audience: settings.audience }),
           });
+          if (
+            typeof payload.iat === 'number' &&
+            payload.iat > Date.now() / 1000 + settings.leeway
+          ) {
+            throw new InvalidToken('claims');
+          }
           return payload;
         } catch (err) {
+          if (err instanceof InvalidToken) throw err;
           failure = mapJoseError(err);
           if (failure.reason !== 'signature') break;
         }

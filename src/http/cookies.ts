@@ -38,13 +38,18 @@ export function setCredentialCookie(c: Context, config: AuthConfig, cookie: Cred
 }
 
 /** Deletes a cookie the way Django does: empty, expired in 1970, `Max-Age=0`. */
-export function expireCookie(c: Context, config: AuthConfig, name: string, path = '/') {
+export function expireCookie(
+  c: Context,
+  config: AuthConfig,
+  name: string,
+  options: { path?: string; sameSite?: 'Lax' | 'Strict' } = {},
+) {
   setCookie(c, name, '', {
-    path,
+    path: options.path ?? '/',
     maxAge: 0,
     expires: new Date(0),
     secure: config.COOKIE_SECURE,
-    sameSite: 'Lax',
+    sameSite: options.sameSite ?? 'Lax',
   });
 }
 
@@ -63,10 +68,13 @@ export function rotateCsrfCookie(c: Context, config: AuthConfig): string {
   return token;
 }
 
+/** Django's CSRF token shape: 32 (secret) or 64 (masked) alphanumerics. */
+export function isCsrfToken(value: string): boolean {
+  return /^[A-Za-z0-9]{32}$|^[A-Za-z0-9]{64}$/.test(value);
+}
+
 /** The request's CSRF token, or a new one set on the response. */
 export function ensureCsrfCookie(c: Context, config: AuthConfig): string {
   const existing = readCookie(c, config.CSRF_COOKIE_NAME);
-  return existing !== undefined && /^[A-Za-z0-9]{32,64}$/.test(existing)
-    ? existing
-    : rotateCsrfCookie(c, config);
+  return existing !== undefined && isCsrfToken(existing) ? existing : rotateCsrfCookie(c, config);
 }

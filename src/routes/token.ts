@@ -13,12 +13,19 @@
  */
 import type { Context, Hono } from 'hono';
 import { authenticate } from '../auth/authenticate';
-import { enforceCsrf } from '../auth/csrf';
+import { enforceCsrf, enforceSameOrigin } from '../auth/csrf';
 import type { AuthConfig } from '../config';
 import type { AppEnv } from '../env';
 import { AuthError } from '../errors';
 import { readData } from '../http/body';
-import { ensureCsrfCookie, expireCookie, readCookie, setCredentialCookie } from '../http/cookies';
+import {
+  ensureCsrfCookie,
+  expireCookie,
+  readCookie,
+  rotateCsrfCookie,
+  setCredentialCookie,
+} from '../http/cookies';
+import { unverifiedExpiry } from '../crypto/jwt';
 import { endpoint } from '../http/endpoint';
 import { IsAuthenticated, requirePermission } from '../permissions';
 import { logoutJwt, revokeAllCredentials } from '../services/revocation';
@@ -48,30 +55,44 @@ function refreshCookiePath(config: AuthConfig): string {
   return `${config.ROUTE_PREFIX_JWT}/`;
 }
 
-/** Cookie mode: the new tokens as cookies (and a CSRF token for the client to echo). */
-function setTokenCookies(c: Context<AppEnv>, tokens: { access: string; refresh?: string }) {
+/**
+ * Cookie mode: the new tokens as cookies, and a CSRF token for the client to
+ * echo (a new one at login, which rotates it, as Django's `login()` does).
+ */
+function setTokenCookies(
+  c: Context<AppEnv>,
+  tokens: { access: string; refresh?: string },
+  login: boolean,
+) {
   const { config } = c.var.edgeauth;
   if (config.JWT_AUTH_COOKIE === undefined) return;
   const sameSite = config.JWT_AUTH_SAMESITE;
   const access = { name: config.JWT_AUTH_COOKIE, value: tokens.access, path: '/', sameSite };
   setCredentialCookie(c, config, { ...access, maxAge: config.ACCESS_TOKEN_LIFETIME });
   if (tokens.refresh !== undefined) {
+    const exp = unverifiedExpiry(tokens.refresh);
     setCredentialCookie(c, config, {
       name: config.JWT_AUTH_REFRESH_COOKIE,
       value: tokens.refresh,
       path: refreshCookiePath(config),
       sameSite,
-      maxAge: config.REFRESH_TOKEN_LIFETIME,
+      maxAge:
+        exp === undefined ? config.REFRESH_TOKEN_LIFETIME : Math.ceil(exp - Date.now() / 1000),
     });
   }
-  ensureCsrfCookie(c, config);
+  if (login) rotateCsrfCookie(c, config);
+  else ensureCsrfCookie(c, config);
 }
 
 function clearTokenCookies(c: Context<AppEnv>) {
   const { config } = c.var.edgeauth;
   if (config.JWT_AUTH_COOKIE === undefined) return;
-  expireCookie(c, config, config.JWT_AUTH_COOKIE);
-  expireCookie(c, config, config.JWT_AUTH_REFRESH_COOKIE, refreshCookiePath(config));
+  const sameSite = config.JWT_AUTH_SAMESITE;
+  expireCookie(c, config, config.JWT_AUTH_COOKIE, { sameSite });
+  expireCookie(c, config, config.JWT_AUTH_REFRESH_COOKIE, {
+    path: refreshCookiePath(config),
+    sameSite,
+  });
 }
 
 /** A token field from the body; in cookie mode, from the refresh cookie (CSRF-checked). */
@@ -95,6 +116,8 @@ function refreshCookieName(config: AuthConfig): string | undefined {
 
 async function obtain(c: Context<AppEnv>): Promise<Response> {
   const { config, stores, hasher } = c.var.edgeauth;
+  // In cookie mode a cross-site form must not log a browser into someone's account.
+  if (config.JWT_AUTH_COOKIE !== undefined) enforceSameOrigin(c, config);
   const fields = new Fields(await readData(c));
   const username = fields.string('username');
   const password = fields.string('password', { trim: false });
@@ -110,14 +133,14 @@ async function obtain(c: Context<AppEnv>): Promise<Response> {
     });
   }
   const pair = await obtainPair(deps(c), user);
-  setTokenCookies(c, pair);
+  setTokenCookies(c, pair, true);
   return c.json(pair);
 }
 
 async function refresh(c: Context<AppEnv>): Promise<Response> {
   const token = await tokenField(c, 'refresh', refreshCookieName(c.var.edgeauth.config));
   const result = await refreshPair(deps(c), token);
-  setTokenCookies(c, result);
+  setTokenCookies(c, result, false);
   return c.json(result);
 }
 

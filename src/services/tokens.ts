@@ -25,6 +25,7 @@ import type {
 import {
   adoptedFamilyId,
   decodeToken,
+  familyCreatedAt,
   mintToken,
   newFamilyId,
   type DecodedToken,
@@ -220,25 +221,32 @@ export async function refreshPair(
   return { access: await mintAccess(deps, live.userId, live.id, now) };
 }
 
+/** When the credential was issued for revoked-before checks (ms): its login's start, if known. */
+export function issuedAt(token: DecodedToken): number {
+  return token.family !== undefined ? familyCreatedAt(token.family) : token.iat * 1000;
+}
+
+/** Whether a refresh token's family no longer allows it (D1: the source of truth). */
+async function refreshRevoked(deps: TokenDeps, token: DecodedToken): Promise<boolean> {
+  const family = await deps.families.find(await familyOf(deps, token));
+  if ((await unusable(deps, family)) !== undefined) return true;
+  const rotatedAway =
+    family!.currentJti !== token.jti && !inGrace(deps, family!, token.jti, Date.now());
+  return deps.config.BLACKLIST_AFTER_ROTATION && rotatedAway;
+}
+
 /** Whether a verified token is revoked, by any route: family, token, or revoked-before marker. */
 async function isBlacklisted(deps: TokenDeps, token: DecodedToken): Promise<boolean> {
-  if (token.type === 'refresh') {
-    const family = await deps.families.find(await familyOf(deps, token));
-    if (!family || family.revokedAt !== null) return true;
-    const rotatedAway =
-      family.currentJti !== token.jti && !inGrace(deps, family, token.jti, Date.now());
-    if (deps.config.BLACKLIST_AFTER_ROTATION && rotatedAway) return true;
-  }
+  if (token.type === 'refresh' && (await refreshRevoked(deps, token))) return true;
   const state = await deps.revocations.check({
     jti: token.jti,
     family: token.family,
     userId: token.userId!,
   });
-  const issuedAt = token.iat * 1000;
   return (
     state.tokenRevoked ||
     state.familyRevoked ||
-    (state.revokedBefore !== null && issuedAt < state.revokedBefore)
+    (state.revokedBefore !== null && issuedAt(token) < state.revokedBefore)
   );
 }
 

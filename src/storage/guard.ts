@@ -5,13 +5,24 @@
  */
 import { StorageUnavailableError } from '../errors';
 
+/**
+ * The innermost cause: the platform's own error. Query builders wrap it in
+ * errors whose messages quote the SQL and its parameters (token ids,
+ * hashes), which must never reach a log.
+ */
+function rootCause(err: unknown): unknown {
+  let current = err;
+  while (current instanceof Error && current.cause !== undefined) current = current.cause;
+  return current;
+}
+
 /** Runs `operation`; any error it throws becomes a `StorageUnavailableError` for `store`. */
 export async function guard<T>(store: string, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (err) {
     if (err instanceof StorageUnavailableError) throw err;
-    throw new StorageUnavailableError(store, err);
+    throw new StorageUnavailableError(store, rootCause(err));
   }
 }
 
