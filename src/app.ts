@@ -6,6 +6,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { basicAuthentication } from './auth/basic';
 import { jwtAuthentication } from './auth/jwt';
+import { tokenAuthentication } from './auth/token';
 import type { Authenticator } from './auth/types';
 import type { AuthConfig } from './config';
 import type { AuthenticationClassName } from './config/settings';
@@ -14,6 +15,7 @@ import { createPasswordHasher, type PasswordHasher } from './crypto/password';
 import type { AppEnv, Runtime } from './env';
 import { securityHeaders } from './http/headers';
 import { notFound, onError } from './http/errors';
+import { apiTokenRoutes } from './routes/api-tokens';
 import { healthRoutes } from './routes/health';
 import { tokenRoutes } from './routes/token';
 import { wellKnownRoutes } from './routes/well-known';
@@ -45,6 +47,7 @@ function buildRuntime(config: Readonly<AuthConfig>, stores: Stores, options: App
   });
   const authenticators: Record<AuthenticationClassName, Authenticator> = {
     JWTAuthentication: jwtAuthentication(config),
+    TokenAuthentication: tokenAuthentication(config),
     BasicAuthentication: basicAuthentication(),
   };
   const defaultAuthenticators = config.DEFAULT_AUTHENTICATION_CLASSES.map(
@@ -98,6 +101,10 @@ export function createApp(
   healthRoutes(app, config.ROUTE_PREFIX_HEALTH);
   userRoutes(app, { auth: config.ROUTE_PREFIX_AUTH, me: config.ROUTE_PREFIX_ME });
   tokenRoutes(app, config.ROUTE_PREFIX_JWT);
+  apiTokenRoutes(app, {
+    authtoken: config.ROUTE_PREFIX_AUTHTOKEN,
+    tokens: config.ROUTE_PREFIX_TOKENS,
+  });
   wellKnownRoutes(app);
   return app;
 }

@@ -1,7 +1,7 @@
 /**
  * @module index
  * The Worker entry: validates the settings, builds the app once per
- * configuration, and serves. With an invalid setting it serves nothing but a
+ * configuration, and serves; its scheduled handler purges expired rows. With an invalid setting it serves nothing but a
  * 503 that says the service is misconfigured, and logs which setting is
  * wrong; it never falls back to a default secret.
  */
@@ -11,8 +11,9 @@ import { ConfigError, parseConfig } from './config';
 import type { AppEnv, Bindings } from './env';
 import { describe, misconfiguredDetail } from './errors';
 import { cloudflareStores } from './storage/cloudflare';
+import type { Stores } from './storage/types';
 
-type Built = { app: Hono<AppEnv> } | { error: string };
+type Built = { app: Hono<AppEnv>; stores: Stores } | { error: string };
 
 const built = new WeakMap<object, Built>();
 
@@ -21,7 +22,8 @@ function build(env: Bindings): Built {
   if (!result) {
     try {
       const vars = env as unknown as Record<string, unknown>;
-      result = { app: createApp(parseConfig(vars), cloudflareStores(env)) };
+      const stores = cloudflareStores(env);
+      result = { app: createApp(parseConfig(vars), stores), stores };
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : describe(err);
       console.error(`edgeauth: refusing to serve: ${message}`);
@@ -50,5 +52,15 @@ export default {
     const result = build(env);
     if ('error' in result) return misconfigured(result.error);
     return result.app.fetch(request, env, ctx);
+  },
+
+  /** The cron trigger in wrangler.toml: deletes expired tokens and refresh families. */
+  async scheduled(_controller, env) {
+    const result = build(env);
+    if ('error' in result) throw new Error(`edgeauth is misconfigured (setting ${result.error})`);
+    const purged = await result.stores.purger.purgeExpired(Date.now());
+    console.log(
+      `edgeauth purge: ${purged.apiTokens} expired tokens, ${purged.refreshFamilies} refresh families`,
+    );
   },
 } satisfies ExportedHandler<Bindings>;

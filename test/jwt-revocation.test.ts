@@ -160,6 +160,7 @@ function revocationDeps(settings: Record<string, unknown> = {}, kv = env.KV): Re
     config: parseConfig(testVars(settings)),
     users: stores.users,
     families: stores.refreshFamilies,
+    apiTokens: stores.apiTokens,
     revocations: stores.revocations,
   };
 }

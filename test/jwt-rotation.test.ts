@@ -132,6 +132,7 @@ function revocationDeps(): RevocationDeps {
     config: parseConfig(testVars()),
     users: stores.users,
     families: stores.refreshFamilies,
+    apiTokens: stores.apiTokens,
     revocations: stores.revocations,
   };
 }

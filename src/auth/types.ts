@@ -12,6 +12,9 @@ import type { User } from '../storage/types';
 /** How a request authenticated. */
 export type AuthMethod = 'basic' | 'jwt' | 'token' | 'session';
 
+/** The credential a request authenticated with. */
+export type Credential = JwtCredential | { kind: 'token'; id: string };
+
 /** The identity of an authenticated request (`c.var.auth`). */
 export interface Authentication {
   method: AuthMethod;
@@ -23,7 +26,9 @@ export interface Authentication {
    */
   user?: User;
   /** The credential used, for logout (absent for Basic). */
-  credential?: JwtCredential;
+  credential?: Credential;
+  /** Scopes of a scoped opaque token; absent or null: unrestricted. */
+  scopes?: readonly string[] | null;
   /** True when the credential came from a cookie (CSRF applies). */
   viaCookie?: boolean;
 }

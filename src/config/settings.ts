@@ -25,7 +25,11 @@ import {
 } from './parse';
 
 /** Authentication classes that `DEFAULT_AUTHENTICATION_CLASSES` can name. */
-export const AUTHENTICATION_CLASS_NAMES = ['JWTAuthentication', 'BasicAuthentication'] as const;
+export const AUTHENTICATION_CLASS_NAMES = [
+  'JWTAuthentication',
+  'TokenAuthentication',
+  'BasicAuthentication',
+] as const;
 export type AuthenticationClassName = (typeof AUTHENTICATION_CLASS_NAMES)[number];
 
 /** Django's four password validators, by their Django names. */
@@ -68,6 +72,17 @@ const origin: Parser<string> = (raw, name) => {
   return value;
 };
 
+const tokenPrefix: Parser<string> = (raw, name) => {
+  const value = text()(raw, name);
+  if (!/^[a-z][a-z0-9]{1,9}$/.test(value)) {
+    throw new ConfigError(
+      name,
+      'must be 2 to 10 lower-case letters and digits, starting with a letter',
+    );
+  }
+  return value;
+};
+
 function routePrefix(): Parser<string> {
   return (raw, name) => {
     const value = text()(raw, name);
@@ -102,7 +117,7 @@ export const SETTINGS = {
   /** Authentication classes tried in order when a route does not name its own. */
   DEFAULT_AUTHENTICATION_CLASSES: setting<readonly AuthenticationClassName[]>(
     listOf(oneOf(AUTHENTICATION_CLASS_NAMES), { unique: true }),
-    ['JWTAuthentication'],
+    ['JWTAuthentication', 'TokenAuthentication'],
   ),
   /** Whether `POST <ROUTE_PREFIX_AUTH>/register/` creates accounts. */
   REGISTRATION_OPEN: setting(boolean, true),
@@ -165,6 +180,20 @@ export const SETTINGS = {
   JWT_AUTH_REFRESH_COOKIE: setting(headerToken(), 'refresh_token'),
   /** Cookie mode: `SameSite` of both cookies. */
   JWT_AUTH_SAMESITE: setting(oneOf(['Lax', 'Strict']), 'Lax'),
+  /** DRF `TokenAuthentication.keyword`: the scheme before an opaque token (case-insensitive). */
+  TOKEN_AUTH_KEYWORD: setting(headerToken(), 'Token'),
+  /** Prefix of new opaque tokens (`eat_...`), so secret scanners can recognise them. */
+  TOKEN_PREFIX: setting(tokenPrefix, 'eat'),
+  /** Default lifetime of new opaque tokens; unset: they never expire (as DRF's). */
+  TOKEN_TTL: setting<number | undefined>(duration({ min: 60, max: 3650 * DAY })),
+  /** knox `AUTO_REFRESH`: each use extends a token's expiry by `TOKEN_TTL`. */
+  TOKEN_AUTO_REFRESH: setting(boolean, false),
+  /** knox `AUTO_REFRESH_MAX_TTL`: sliding expiry never goes past this age. */
+  TOKEN_AUTO_REFRESH_MAX_TTL: setting(duration({ min: 60, max: 3650 * DAY }), 30 * DAY),
+  /** knox `MIN_REFRESH_INTERVAL`: at most one `last_used` / expiry write per token per interval. */
+  TOKEN_MIN_REFRESH_INTERVAL: setting(duration({ min: 1, max: DAY }), 60),
+  /** knox `TOKEN_LIMIT_PER_USER`: live opaque tokens a user may hold. */
+  TOKEN_LIMIT_PER_USER: setting(integer({ min: 1, max: 10_000 }), 25),
   /** Name of the CSRF cookie. */
   CSRF_COOKIE_NAME: setting(headerToken(), 'csrftoken'),
   /** Header that carries the CSRF token. */
@@ -173,6 +202,10 @@ export const SETTINGS = {
   CSRF_TRUSTED_ORIGINS: setting<readonly string[]>(listOf(origin), []),
   /** `Secure` on the session, CSRF and JWT cookies (browsers accept it on http://localhost). */
   COOKIE_SECURE: setting(boolean, true),
+  /** Path of DRF's `obtain_auth_token` view. */
+  ROUTE_PREFIX_AUTHTOKEN: setting(routePrefix(), '/api-token-auth'),
+  /** Prefix of the opaque-token management routes. */
+  ROUTE_PREFIX_TOKENS: setting(routePrefix(), '/api/tokens'),
   /** Prefix of the simplejwt routes (obtain, refresh, verify, blacklist, logout). */
   ROUTE_PREFIX_JWT: setting(routePrefix(), '/api/token'),
   /** Prefix of register, login, logout, sessions and password routes. */

@@ -34,6 +34,31 @@ export const IsAuthenticatedOrReadOnly: Permission = {
   hasPermission: (c) => SAFE_METHODS.has(c.req.method) || c.var.auth != null,
 };
 
+/**
+ * The request's credential carries every one of `scopes`. Credentials without
+ * scopes (JWT, sessions, unscoped tokens) are unrestricted and pass.
+ *
+ * @example
+ * app.get('/reports/', authenticate(), requirePermission(IsAuthenticated, HasScope('reports:read')), handler);
+ */
+export function HasScope(...scopes: string[]): Permission {
+  if (scopes.length === 0) throw new Error('HasScope(): name at least one scope');
+  return {
+    hasPermission(c) {
+      const auth = c.var.auth;
+      if (!auth) return false;
+      return auth.scopes == null || scopes.every((scope) => auth.scopes!.includes(scope));
+    },
+    message: `This token's scopes do not include ${scopes.join(', ')}.`,
+  };
+}
+
+/** The request did not come with a scoped token (which may not manage credentials). */
+export const IsNotScopedToken: Permission = {
+  hasPermission: (c) => c.var.auth?.scopes == null,
+  message: 'A scoped token cannot manage tokens.',
+};
+
 /** Every permission must allow (DRF's `A & B`). */
 export function and(...permissions: Permission[]): Permission {
   return {

@@ -35,21 +35,9 @@ import {
   obtainPair,
   refreshPair,
   verifyToken,
-  type TokenDeps,
 } from '../services/tokens';
-import { checkCredentials } from '../services/users';
+import { revocationDeps, tokenDeps, credentialsFromBody } from './deps';
 import { Fields } from '../validation/fields';
-
-function deps(c: Context<AppEnv>): TokenDeps {
-  const { config, codec, stores } = c.var.edgeauth;
-  return {
-    config,
-    codec,
-    users: stores.users,
-    families: stores.refreshFamilies,
-    revocations: stores.revocations,
-  };
-}
 
 function refreshCookiePath(config: AuthConfig): string {
   return `${config.ROUTE_PREFIX_JWT}/`;
@@ -115,55 +103,49 @@ function refreshCookieName(config: AuthConfig): string | undefined {
 }
 
 async function obtain(c: Context<AppEnv>): Promise<Response> {
-  const { config, stores, hasher } = c.var.edgeauth;
+  const { config } = c.var.edgeauth;
   // In cookie mode a cross-site form must not log a browser into someone's account.
   if (config.JWT_AUTH_COOKIE !== undefined) enforceSameOrigin(c, config);
-  const fields = new Fields(await readData(c));
-  const username = fields.string('username');
-  const password = fields.string('password', { trim: false });
-  fields.check();
-  const user = await checkCredentials(
-    { config, users: stores.users, hasher },
-    username!,
-    password!,
-  );
+  const user = await credentialsFromBody(c);
   if (!user) {
     throw new AuthError('no_active_account', 'No active account found with the given credentials', {
       challenge: bearerChallenge(config),
     });
   }
-  const pair = await obtainPair(deps(c), user);
+  const pair = await obtainPair(tokenDeps(c), user);
   setTokenCookies(c, pair, true);
   return c.json(pair);
 }
 
 async function refresh(c: Context<AppEnv>): Promise<Response> {
   const token = await tokenField(c, 'refresh', refreshCookieName(c.var.edgeauth.config));
-  const result = await refreshPair(deps(c), token);
+  const result = await refreshPair(tokenDeps(c), token);
   setTokenCookies(c, result, false);
   return c.json(result);
 }
 
 async function verify(c: Context<AppEnv>): Promise<Response> {
-  await verifyToken(deps(c), await tokenField(c, 'token'));
+  await verifyToken(tokenDeps(c), await tokenField(c, 'token'));
   return c.json({});
 }
 
 async function blacklist(c: Context<AppEnv>): Promise<Response> {
   const token = await tokenField(c, 'refresh', refreshCookieName(c.var.edgeauth.config));
-  await blacklistRefresh(deps(c), token);
+  await blacklistRefresh(tokenDeps(c), token);
   clearTokenCookies(c);
   return c.json({});
 }
 
 async function logout(c: Context<AppEnv>): Promise<Response> {
-  await logoutJwt(deps(c), c.var.auth!.credential!);
+  const credential = c.var.auth!.credential;
+  if (credential?.kind !== 'jwt') throw new Error('logout/ runs only JWTAuthentication');
+  await logoutJwt(tokenDeps(c), credential);
   clearTokenCookies(c);
   return c.json({ detail: 'Successfully logged out.' });
 }
 
 async function logoutAll(c: Context<AppEnv>): Promise<Response> {
-  await revokeAllCredentials(deps(c), c.var.auth!.userId);
+  await revokeAllCredentials(revocationDeps(c), c.var.auth!.userId);
   clearTokenCookies(c);
   return c.json({ detail: 'Successfully logged out everywhere.' });
 }

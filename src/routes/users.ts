@@ -10,14 +10,10 @@ import { permissionDenied } from '../errors';
 import { readData } from '../http/body';
 import { endpoint } from '../http/endpoint';
 import { AllowAny, IsAuthenticated, requirePermission } from '../permissions';
-import { publicUser, registerUser, updateProfile, type UserServiceDeps } from '../services/users';
+import { publicUser, registerUser, updateProfile } from '../services/users';
 import { Fields } from '../validation/fields';
+import { userDeps } from './deps';
 import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../validation/username';
-
-function deps(c: Context<AppEnv>): UserServiceDeps {
-  const { config, stores, hasher } = c.var.edgeauth;
-  return { config, users: stores.users, hasher };
-}
 
 /**
  * Registration takes dj-rest-auth's `password1` + `password2`, or a single
@@ -45,7 +41,7 @@ async function register(c: Context<AppEnv>): Promise<Response> {
     password = fields.string('password', passwordOptions);
   }
   fields.check();
-  const user = await registerUser(deps(c), {
+  const user = await registerUser(userDeps(c), {
     username: username!,
     email: email ?? '',
     password: password!,
@@ -70,7 +66,7 @@ async function updateMe(c: Context<AppEnv>): Promise<Response> {
   const changes: { username?: string; email?: string } = {};
   if (username !== undefined) changes.username = username;
   if (email !== undefined) changes.email = email;
-  return c.json(publicUser(await updateProfile(deps(c), user, changes)));
+  return c.json(publicUser(await updateProfile(userDeps(c), user, changes)));
 }
 
 export function userRoutes(app: Hono<AppEnv>, prefixes: { auth: string; me: string }): void {

@@ -7,13 +7,19 @@
  * awaited: if storage fails the caller gets the error, never a success.
  */
 import type { AuthConfig } from '../config';
-import type { RefreshFamilyStore, RevocationList, UserStore } from '../storage/types';
+import type {
+  ApiTokenStore,
+  RefreshFamilyStore,
+  RevocationList,
+  UserStore,
+} from '../storage/types';
 import { accessTokenTtl } from './tokens';
 
 export interface RevocationDeps {
   config: AuthConfig;
   users: UserStore;
   families: RefreshFamilyStore;
+  apiTokens: ApiTokenStore;
   revocations: RevocationList;
 }
 
@@ -34,6 +40,7 @@ export async function revokeAllCredentials(
   const now = Date.now();
   await deps.users.markCredentialsChanged(userId, now);
   await deps.families.revokeAllForUser(userId, reason, now);
+  await deps.apiTokens.deleteAllForUser(userId);
   await deps.revocations.setRevokedBefore(userId, now, revokedBeforeTtl(deps.config));
   return now;
 }
@@ -57,7 +64,10 @@ export interface JwtCredential {
  * Logs out the login an access token belongs to: its refresh family (D1),
  * every access token of that family (KV) and this token itself (KV).
  */
-export async function logoutJwt(deps: RevocationDeps, credential: JwtCredential): Promise<void> {
+export async function logoutJwt(
+  deps: Pick<RevocationDeps, 'config' | 'families' | 'revocations'>,
+  credential: JwtCredential,
+): Promise<void> {
   const now = Date.now();
   if (credential.family !== undefined) {
     await deps.families.revoke(credential.family, 'logout', now);

@@ -6,6 +6,8 @@
 import { drizzle } from 'drizzle-orm/d1';
 import type { Bindings } from '../env';
 import { guard } from './guard';
+import { d1ApiTokenStore } from './d1/api-tokens';
+import { d1Purger } from './d1/purge';
 import { d1RefreshFamilyStore } from './d1/refresh-families';
 import { d1UserStore } from './d1/users';
 import { kvRevocationList } from './kv/revocation-list';
@@ -23,7 +25,9 @@ export function cloudflareStores(env: Bindings): Stores {
   return {
     users,
     refreshFamilies: d1RefreshFamilyStore(db),
+    apiTokens: d1ApiTokenStore(db),
     revocations: kvRevocationList(env.KV),
+    purger: d1Purger(db),
     probes: {
       d1: () => users.ping(),
       kv: kvProbe('kv', env.KV),

@@ -107,6 +107,47 @@ export interface RefreshFamilyStore {
   revokeAllForUser(userId: number, reason: string, now: number): Promise<number>;
 }
 
+/** An opaque API token as stored: a digest, never the token. Times in ms. */
+export interface ApiToken {
+  id: string;
+  digest: string;
+  userId: number;
+  name: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  /** Null: unrestricted. */
+  scopes: readonly string[] | null;
+  /** `api-token-auth`, `api` or `import`. */
+  createdVia: string;
+}
+
+export interface ApiTokenStore {
+  /**
+   * Inserts the token unless the user already has `limit` live ones, in one
+   * statement (so concurrent creations cannot overshoot); false when refused.
+   */
+  createWithinLimit(token: ApiToken, limit: number, now: number): Promise<boolean>;
+  /** The token and its owner, in one query. */
+  findWithUser(
+    by: { id: string } | { digest: string },
+  ): Promise<{ token: ApiToken; user: User } | null>;
+  listForUser(userId: number): Promise<ApiToken[]>;
+  /** Records use, and a new expiry for sliding tokens (undefined: unchanged). */
+  touch(id: string, lastUsedAt: number, expiresAt?: number): Promise<void>;
+  /** Deletes one of the user's tokens; false when the user has no token with that id. */
+  delete(userId: number, id: string): Promise<boolean>;
+  deleteAllForUser(userId: number): Promise<number>;
+  /** Deletes the user's least recently used token created via `createdVia`; false if none. */
+  evictLeastRecentlyUsed(userId: number, createdVia: string): Promise<boolean>;
+}
+
+/** Housekeeping the scheduled handler runs, never the request path. */
+export interface Purger {
+  /** Deletes expired tokens and refresh families whose every token has expired; resolves counts. */
+  purgeExpired(now: number): Promise<{ apiTokens: number; refreshFamilies: number }>;
+}
+
 /** What the revocation list says about one credential. */
 export interface RevocationState {
   /** This token (by `jti`) was revoked. */
@@ -140,7 +181,9 @@ export interface RevocationList {
 export interface Stores {
   users: UserStore;
   refreshFamilies: RefreshFamilyStore;
+  apiTokens: ApiTokenStore;
   revocations: RevocationList;
+  purger: Purger;
   /** Reachability checks by name (`d1`, `kv`) for the health route. */
   probes: Readonly<Record<string, () => Promise<void>>>;
 }

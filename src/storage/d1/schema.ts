@@ -66,3 +66,35 @@ export const refreshFamilies = sqliteTable(
 );
 
 export type RefreshFamilyRow = typeof refreshFamilies.$inferSelect;
+
+/**
+ * Opaque API tokens (DRF's `Token`, knox-style): only a SHA-256 digest of
+ * each token is stored; the plaintext is shown once, at creation.
+ */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    /** Public identifier, part of the token (`eat_<id>_...`); `drf...` for imported DRF keys. */
+    id: text('id').primaryKey(),
+    /** SHA-256 of the whole token, hex. */
+    digest: text('digest').notNull().unique(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** Null: never expires. */
+    expiresAt: integer('expires_at'),
+    lastUsedAt: integer('last_used_at'),
+    /** JSON array of scope names; null: unrestricted. */
+    scopes: text('scopes'),
+    /** `api-token-auth`, `api` or `import`. */
+    createdVia: text('created_via').notNull(),
+  },
+  (table) => [
+    index('api_tokens_user_idx').on(table.userId),
+    index('api_tokens_expires_idx').on(table.expiresAt),
+  ],
+);
+
+export type ApiTokenRow = typeof apiTokens.$inferSelect;

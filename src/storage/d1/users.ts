@@ -10,7 +10,7 @@ import { UsernameTakenError, type User, type UserStore } from '../types';
 import { usernameKey } from '../../validation/username';
 import { users, type UserRow } from './schema';
 
-function toUser(row: UserRow): User {
+export function toUser(row: UserRow): User {
   return {
     id: row.id,
     username: row.username,
