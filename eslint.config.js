@@ -75,7 +75,7 @@ export default tseslint.config(
   {
     // Tests read as specifications; a feature's cases stay in one file.
     files: ['test/**/*.ts'],
-    rules: { 'max-lines': ['warn', { max: 700, skipBlankLines: true, skipComments: true }] },
+    rules: { 'max-lines': ['warn', { max: 800, skipBlankLines: true, skipComments: true }] },
   },
   {
     files: ['scripts/**/*.{js,mjs,ts}', 'e2e/**/*.ts', 'bench/**/*.{ts,mjs}', '*.config.{js,ts}'],

@@ -1,9 +1,10 @@
 /**
  * @module index
  * The Worker entry: validates the settings, builds the app once per
- * configuration, and serves; its scheduled handler purges expired rows. With an invalid setting it serves nothing but a
- * 503 that says the service is misconfigured, and logs which setting is
- * wrong; it never falls back to a default secret.
+ * configuration, and serves; its scheduled handler purges expired rows. With
+ * an invalid setting it serves nothing but a 503 that says the service is
+ * misconfigured, and logs which setting is wrong; it never falls back to a
+ * default secret.
  */
 import type { Hono } from 'hono';
 import { createApp } from './app';

@@ -605,17 +605,26 @@ describe('the Authorization header next to the cookies', () => {
   });
 
   it.each([
-    ['Token', 'Token 0123456789abcdef0123456789abcdef01234567'],
-    ['Basic', `Basic ${btoa('someone:secret')}`],
-    ['an unknown scheme', 'Custom abc'],
+    [
+      'a bad Token',
+      'Token 0123456789abcdef0123456789abcdef01234567',
+      { detail: 'Invalid token.', code: 'authentication_failed' },
+    ],
+    [
+      'Basic',
+      `Basic ${btoa('someone:secret')}`,
+      { detail: 'Authentication credentials were not provided.', code: 'not_authenticated' },
+    ],
+    [
+      'an unknown scheme',
+      'Custom abc',
+      { detail: 'Authentication credentials were not provided.', code: 'not_authenticated' },
+    ],
   ])(
     'does not fall back to the cookie when the Authorization header carries %s',
-    async (_case, authorization) => {
+    async (_case, authorization, expected) => {
       const { jar } = await login();
-      await expect401(await getMe(jar, { Authorization: authorization }), {
-        detail: 'Authentication credentials were not provided.',
-        code: 'not_authenticated',
-      });
+      await expect401(await getMe(jar, { Authorization: authorization }), expected);
     },
   );
 });
