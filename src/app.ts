@@ -6,6 +6,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { basicAuthentication } from './auth/basic';
 import { jwtAuthentication } from './auth/jwt';
+import { sessionAuthentication } from './auth/session';
 import { tokenAuthentication } from './auth/token';
 import type { Authenticator } from './auth/types';
 import type { AuthConfig } from './config';
@@ -17,6 +18,9 @@ import { securityHeaders } from './http/headers';
 import { notFound, onError } from './http/errors';
 import { apiTokenRoutes } from './routes/api-tokens';
 import { healthRoutes } from './routes/health';
+import { loginPageRoutes } from './routes/login-page';
+import { sessionRoutes } from './routes/sessions';
+import { siteRoutes } from './routes/site';
 import { tokenRoutes } from './routes/token';
 import { wellKnownRoutes } from './routes/well-known';
 import { userRoutes } from './routes/users';
@@ -48,6 +52,7 @@ function buildRuntime(config: Readonly<AuthConfig>, stores: Stores, options: App
   const authenticators: Record<AuthenticationClassName, Authenticator> = {
     JWTAuthentication: jwtAuthentication(config),
     TokenAuthentication: tokenAuthentication(config),
+    SessionAuthentication: sessionAuthentication(config),
     BasicAuthentication: basicAuthentication(),
   };
   const defaultAuthenticators = config.DEFAULT_AUTHENTICATION_CLASSES.map(
@@ -106,5 +111,8 @@ export function createApp(
     tokens: config.ROUTE_PREFIX_TOKENS,
   });
   wellKnownRoutes(app);
+  sessionRoutes(app, config.ROUTE_PREFIX_AUTH);
+  loginPageRoutes(app, config.ROUTE_PREFIX_LOGIN);
+  siteRoutes(app, config);
   return app;
 }

@@ -15,6 +15,8 @@ export interface Bindings {
   DB: D1Database;
   /** Sessions and the revocation list (one namespace, so one bulk read serves a request). */
   KV: KVNamespace;
+  /** Workers Static Assets (`public/`), for the static-site gate; absent when the app is API-only. */
+  ASSETS?: Fetcher;
 }
 
 /** Everything a request handler needs, built once per configuration by `createApp`. */

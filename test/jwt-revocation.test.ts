@@ -162,6 +162,7 @@ function revocationDeps(settings: Record<string, unknown> = {}, kv = env.KV): Re
     families: stores.refreshFamilies,
     apiTokens: stores.apiTokens,
     revocations: stores.revocations,
+    sessions: stores.sessions,
   };
 }
 
@@ -464,16 +465,17 @@ describe('KV TTLs of revocation entries', () => {
     expect(await env.KV.get(tokenKey)).toBe('1');
   });
 
-  it('the revoked-before marker lives as long as an access token, floored at 60 s', async () => {
+  it('the revoked-before marker lives as long as the longest credential checked against it, floored at 60 s', async () => {
     const user = await makeUser(app);
-    for (const [lifetime, ttl] of [
-      ['300', 300],
-      ['10', 60],
+    for (const [settings, ttl] of [
+      [{ ACCESS_TOKEN_LIFETIME: '300', SESSION_COOKIE_AGE: '120' }, 300],
+      [{ ACCESS_TOKEN_LIFETIME: '300', SESSION_COOKIE_AGE: '1d' }, 86_400],
+      [{ ACCESS_TOKEN_LIFETIME: '10', SESSION_COOKIE_AGE: '60' }, 60],
     ] as const) {
       const calls: Recorded[] = [];
-      const deps = revocationDeps({ ACCESS_TOKEN_LIFETIME: lifetime }, recording(env.KV, calls));
+      const deps = revocationDeps(settings, recording(env.KV, calls));
       const at = await revokeAllCredentials(deps, user.id);
-      expect(calls).toEqual([
+      expect(calls.filter((call) => call.method === 'put')).toEqual([
         {
           method: 'put',
           args: [`user:${user.id}`, JSON.stringify({ revokedBefore: at }), { expirationTtl: ttl }],

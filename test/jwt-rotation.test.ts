@@ -134,6 +134,7 @@ function revocationDeps(): RevocationDeps {
     families: stores.refreshFamilies,
     apiTokens: stores.apiTokens,
     revocations: stores.revocations,
+    sessions: stores.sessions,
   };
 }
 

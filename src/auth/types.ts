@@ -13,7 +13,8 @@ import type { User } from '../storage/types';
 export type AuthMethod = 'basic' | 'jwt' | 'token' | 'session';
 
 /** The credential a request authenticated with. */
-export type Credential = JwtCredential | { kind: 'token'; id: string };
+export type Credential =
+  JwtCredential | { kind: 'token'; id: string } | { kind: 'session'; id: string };
 
 /** The identity of an authenticated request (`c.var.auth`). */
 export interface Authentication {

@@ -28,6 +28,7 @@ import {
 export const AUTHENTICATION_CLASS_NAMES = [
   'JWTAuthentication',
   'TokenAuthentication',
+  'SessionAuthentication',
   'BasicAuthentication',
 ] as const;
 export type AuthenticationClassName = (typeof AUTHENTICATION_CLASS_NAMES)[number];
@@ -83,6 +84,24 @@ const tokenPrefix: Parser<string> = (raw, name) => {
   return value;
 };
 
+/** A same-site absolute path such as `/app/`: never `//host` or a URL. */
+const sitePath: Parser<string> = (raw, name) => {
+  const value = text()(raw, name);
+  if (!/^\/(?![/\\])[^\s\\]*$/.test(value)) {
+    throw new ConfigError(name, 'must be a path on this site, starting with a single "/"');
+  }
+  return value;
+};
+
+/** A path, optionally ending in `*`, for the static-site gate. */
+const pathPattern: Parser<string> = (raw, name) => {
+  const value = text()(raw, name);
+  if (!/^\/[A-Za-z0-9._~%/-]*\*?$/.test(value)) {
+    throw new ConfigError(name, `${JSON.stringify(value)} is not a path like /app/ or /app/*`);
+  }
+  return value;
+};
+
 function routePrefix(): Parser<string> {
   return (raw, name) => {
     const value = text()(raw, name);
@@ -117,7 +136,7 @@ export const SETTINGS = {
   /** Authentication classes tried in order when a route does not name its own. */
   DEFAULT_AUTHENTICATION_CLASSES: setting<readonly AuthenticationClassName[]>(
     listOf(oneOf(AUTHENTICATION_CLASS_NAMES), { unique: true }),
-    ['JWTAuthentication', 'TokenAuthentication'],
+    ['JWTAuthentication', 'TokenAuthentication', 'SessionAuthentication'],
   ),
   /** Whether `POST <ROUTE_PREFIX_AUTH>/register/` creates accounts. */
   REGISTRATION_OPEN: setting(boolean, true),
@@ -194,6 +213,26 @@ export const SETTINGS = {
   TOKEN_MIN_REFRESH_INTERVAL: setting(duration({ min: 1, max: DAY }), 60),
   /** knox `TOKEN_LIMIT_PER_USER`: live opaque tokens a user may hold. */
   TOKEN_LIMIT_PER_USER: setting(integer({ min: 1, max: 10_000 }), 25),
+  /** Django: name of the session cookie. */
+  SESSION_COOKIE_NAME: setting(headerToken(), 'sessionid'),
+  /** Django: absolute lifetime of a session (and its cookie's `Max-Age`). */
+  SESSION_COOKIE_AGE: setting(duration({ min: 60, max: 365 * DAY }), 14 * DAY),
+  /** A session unused for this long ends (sliding). */
+  SESSION_IDLE_TIMEOUT: setting(duration({ min: 60, max: 365 * DAY }), 12 * 3600),
+  /** At most one "last seen" write per session per interval. */
+  SESSION_TOUCH_INTERVAL: setting(duration({ min: 1, max: DAY }), 300),
+  /** `SameSite` of the session cookie. */
+  SESSION_COOKIE_SAMESITE: setting(oneOf(['Lax', 'Strict']), 'Lax'),
+  /** Django: where anonymous browsers are sent to log in. */
+  LOGIN_URL: setting(sitePath, '/api-auth/login/'),
+  /** Django: where a login without `next` goes. */
+  LOGIN_REDIRECT_URL: setting(sitePath, '/'),
+  /** Django: where the HTML logout goes. */
+  LOGOUT_REDIRECT_URL: setting(sitePath, '/'),
+  /** Static-site paths that need a login (`*` matches the rest of the path). */
+  SITE_PROTECTED_PATHS: setting<readonly string[]>(listOf(pathPattern), ['/app/*']),
+  /** Exceptions inside the protected paths that anyone may fetch. */
+  SITE_PUBLIC_PATHS: setting<readonly string[]>(listOf(pathPattern), []),
   /** Name of the CSRF cookie. */
   CSRF_COOKIE_NAME: setting(headerToken(), 'csrftoken'),
   /** Header that carries the CSRF token. */
@@ -206,6 +245,8 @@ export const SETTINGS = {
   ROUTE_PREFIX_AUTHTOKEN: setting(routePrefix(), '/api-token-auth'),
   /** Prefix of the opaque-token management routes. */
   ROUTE_PREFIX_TOKENS: setting(routePrefix(), '/api/tokens'),
+  /** Prefix of the HTML login and logout pages (DRF's browsable-API login). */
+  ROUTE_PREFIX_LOGIN: setting(routePrefix(), '/api-auth'),
   /** Prefix of the simplejwt routes (obtain, refresh, verify, blacklist, logout). */
   ROUTE_PREFIX_JWT: setting(routePrefix(), '/api/token'),
   /** Prefix of register, login, logout, sessions and password routes. */

@@ -41,6 +41,7 @@ export function revocationDeps(c: Context<AppEnv>): RevocationDeps {
     families: stores.refreshFamilies,
     apiTokens: stores.apiTokens,
     revocations: stores.revocations,
+    sessions: stores.sessions,
   };
 }
 

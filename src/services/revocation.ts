@@ -11,8 +11,10 @@ import type {
   ApiTokenStore,
   RefreshFamilyStore,
   RevocationList,
+  SessionStore,
   UserStore,
 } from '../storage/types';
+import { revokeOtherSessions } from './sessions';
 import { accessTokenTtl } from './tokens';
 
 export interface RevocationDeps {
@@ -21,6 +23,7 @@ export interface RevocationDeps {
   families: RefreshFamilyStore;
   apiTokens: ApiTokenStore;
   revocations: RevocationList;
+  sessions: SessionStore;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface RevocationDeps {
  * credential that is checked against it without reading D1.
  */
 export function revokedBeforeTtl(config: AuthConfig): number {
-  return accessTokenTtl(config);
+  return Math.max(accessTokenTtl(config), config.SESSION_COOKIE_AGE);
 }
 
 /** Revokes everything the user holds; resolves the new revoked-before moment (ms). */
@@ -42,6 +45,7 @@ export async function revokeAllCredentials(
   await deps.families.revokeAllForUser(userId, reason, now);
   await deps.apiTokens.deleteAllForUser(userId);
   await deps.revocations.setRevokedBefore(userId, now, revokedBeforeTtl(deps.config));
+  await revokeOtherSessions(deps, userId);
   return now;
 }
 

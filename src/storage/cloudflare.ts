@@ -11,6 +11,7 @@ import { d1Purger } from './d1/purge';
 import { d1RefreshFamilyStore } from './d1/refresh-families';
 import { d1UserStore } from './d1/users';
 import { kvRevocationList } from './kv/revocation-list';
+import { kvSessionStore } from './kv/sessions';
 import type { Stores } from './types';
 
 function kvProbe(name: string, namespace: KVNamespace): () => Promise<void> {
@@ -27,6 +28,7 @@ export function cloudflareStores(env: Bindings): Stores {
     refreshFamilies: d1RefreshFamilyStore(db),
     apiTokens: d1ApiTokenStore(db),
     revocations: kvRevocationList(env.KV),
+    sessions: kvSessionStore(env.KV),
     purger: d1Purger(db),
     probes: {
       d1: () => users.ping(),

@@ -142,6 +142,36 @@ export interface ApiTokenStore {
   evictLeastRecentlyUsed(userId: number, createdVia: string): Promise<boolean>;
 }
 
+/** A browser session (KV). Times in ms. */
+export interface SessionRecord {
+  userId: number;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Absolute end (`SESSION_COOKIE_AGE` after login). */
+  expiresAt: number;
+  userAgent: string | null;
+  /** From `CF-Connecting-IP` only. */
+  ip: string | null;
+}
+
+/**
+ * Sessions in KV, under a key derived from the session id (its digest): the
+ * public id, which the session list shows and revocation takes.
+ */
+export interface SessionStore {
+  /** Writes the record and the user's index entry, expiring after `ttl` seconds. */
+  put(publicId: string, record: SessionRecord, ttl: number): Promise<void>;
+  /** One bulk read: the record and the user's revoked-before marker. */
+  read(
+    publicId: string,
+    userId: number,
+  ): Promise<{ record: SessionRecord | null; revokedBefore: number | null }>;
+  /** Deletes the record and its index entry. */
+  delete(publicId: string, userId: number): Promise<void>;
+  /** The user's sessions from the index (eventually consistent, like all of KV). */
+  listForUser(userId: number): Promise<Array<{ id: string } & SessionRecord>>;
+}
+
 /** Housekeeping the scheduled handler runs, never the request path. */
 export interface Purger {
   /** Deletes expired tokens and refresh families whose every token has expired; resolves counts. */
@@ -183,6 +213,7 @@ export interface Stores {
   refreshFamilies: RefreshFamilyStore;
   apiTokens: ApiTokenStore;
   revocations: RevocationList;
+  sessions: SessionStore;
   purger: Purger;
   /** Reachability checks by name (`d1`, `kv`) for the health route. */
   probes: Readonly<Record<string, () => Promise<void>>>;

@@ -26,4 +26,9 @@ export const kvKeys = {
   revokedFamily: (family: string) => hashed('fam', family),
   /** The user's revoked-before marker. */
   user: (userId: number) => `user:${userId}`,
+  /** A session record, by its public id (itself a digest of the session id). */
+  session: (publicId: string) => `sess:${publicId}`,
+  /** One entry per session of a user, with the session's details as metadata. */
+  userSession: (userId: number, publicId: string) => `usess:${userId}:${publicId}`,
+  userSessionPrefix: (userId: number) => `usess:${userId}:`,
 };

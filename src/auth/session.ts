@@ -1,0 +1,53 @@
+/**
+ * @module auth/session
+ * DRF's `SessionAuthentication`: the `sessionid` cookie, one KV read, and the
+ * CSRF check on unsafe methods (DRF's texts, plus `Origin` /
+ * `Sec-Fetch-Site`). It has no `WWW-Authenticate` challenge, so when it is
+ * a route's first class failures are 403s, as in DRF. A dead session cookie
+ * is anonymous, and the answer deletes it. "Last seen" writes are throttled
+ * and happen after the response.
+ */
+import type { Context } from 'hono';
+import type { AuthConfig } from '../config';
+import type { AppEnv } from '../env';
+import { expireCookie, readCookie } from '../http/cookies';
+import { defer } from '../http/defer';
+import { touchSession, validateSession, type SessionDeps } from '../services/sessions';
+import { enforceCsrf } from './csrf';
+import type { Authenticator } from './types';
+
+export function sessionDeps(c: Context<AppEnv>): SessionDeps {
+  const { config, stores } = c.var.edgeauth;
+  return { config, sessions: stores.sessions };
+}
+
+/** Deletes the session cookie the way Django does after logout. */
+export function expireSessionCookie(c: Context, config: AuthConfig): void {
+  expireCookie(c, config, config.SESSION_COOKIE_NAME, { sameSite: config.SESSION_COOKIE_SAMESITE });
+}
+
+export function sessionAuthentication(config: AuthConfig): Authenticator {
+  return {
+    name: 'SessionAuthentication',
+    async authenticate(c) {
+      const sessionId = readCookie(c, config.SESSION_COOKIE_NAME);
+      if (sessionId === undefined) return null;
+      const deps = sessionDeps(c);
+      const live = await validateSession(deps, sessionId);
+      if (!live) {
+        expireSessionCookie(c, config);
+        return null;
+      }
+      await enforceCsrf(c, config);
+      const { touched, publicId } = live;
+      if (touched)
+        await defer(c, 'session last-seen write', () => touchSession(deps, publicId, touched));
+      return {
+        method: 'session',
+        userId: live.record.userId,
+        credential: { kind: 'session', id: publicId },
+        viaCookie: true,
+      };
+    },
+  };
+}
