@@ -6,7 +6,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { basicAuthentication } from './auth/basic';
 import { jwtAuthentication } from './auth/jwt';
-import { sessionAuthentication } from './auth/session';
+import { dropStaleSessionCookie, sessionAuthentication } from './auth/session';
 import { tokenAuthentication } from './auth/token';
 import type { Authenticator } from './auth/types';
 import type { AuthConfig } from './config';
@@ -84,6 +84,7 @@ export function edgeauth(
     c.set('auth', null);
     c.set('authenticators', []);
     await next();
+    dropStaleSessionCookie(c);
   };
 }
 

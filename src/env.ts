@@ -40,6 +40,8 @@ export interface AuthVariables {
   auth: Authentication | null;
   /** The classes `authenticate()` ran for this route (DRF's `request.authenticators`). */
   authenticators: readonly Authenticator[];
+  /** The request carried a session cookie that is no longer valid: the answer deletes it. */
+  staleSessionCookie?: boolean;
 }
 
 export interface AppEnv {

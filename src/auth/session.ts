@@ -8,6 +8,7 @@
  * and happen after the response.
  */
 import type { Context } from 'hono';
+import { generateCookie } from 'hono/cookie';
 import type { AuthConfig } from '../config';
 import type { AppEnv } from '../env';
 import { expireCookie, readCookie } from '../http/cookies';
@@ -26,6 +27,28 @@ export function expireSessionCookie(c: Context, config: AuthConfig): void {
   expireCookie(c, config, config.SESSION_COOKIE_NAME, { sameSite: config.SESSION_COOKIE_SAMESITE });
 }
 
+/**
+ * After the response is made: deletes a dead session cookie the request
+ * carried, unless the response already sets that cookie (a login), so that
+ * no answer sets it twice.
+ */
+export function dropStaleSessionCookie(c: Context<AppEnv>): void {
+  if (!c.get('staleSessionCookie')) return;
+  const { config } = c.var.edgeauth;
+  const name = `${config.SESSION_COOKIE_NAME}=`;
+  if (c.res.headers.getSetCookie().some((cookie) => cookie.startsWith(name))) return;
+  c.res.headers.append(
+    'Set-Cookie',
+    generateCookie(config.SESSION_COOKIE_NAME, '', {
+      path: '/',
+      maxAge: 0,
+      expires: new Date(0),
+      secure: config.COOKIE_SECURE,
+      sameSite: config.SESSION_COOKIE_SAMESITE,
+    }),
+  );
+}
+
 export function sessionAuthentication(config: AuthConfig): Authenticator {
   return {
     name: 'SessionAuthentication',
@@ -35,7 +58,8 @@ export function sessionAuthentication(config: AuthConfig): Authenticator {
       const deps = sessionDeps(c);
       const live = await validateSession(deps, sessionId);
       if (!live) {
-        expireSessionCookie(c, config);
+        // Deleted when the answer is sent, unless that answer sets a new session.
+        c.set('staleSessionCookie', true);
         return null;
       }
       await enforceCsrf(c, config);

@@ -20,5 +20,7 @@ export function safeNext(next: unknown, fallback: string): string {
     return fallback;
   }
   if (url.origin !== PLACEHOLDER) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  // Resolving dot segments can turn `/.//host` into `//host`: check the result too.
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith('//') || path.startsWith('/\\') ? fallback : path;
 }

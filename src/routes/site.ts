@@ -62,11 +62,13 @@ export function siteRoutes(app: Hono<AppEnv>, config: AuthConfig): void {
   app.on(['GET', 'HEAD'], '*', async (c, next) => {
     // The URL's own path: the router's has its trailing slash removed.
     const path = new URL(c.req.url).pathname;
-    const gated =
-      c.env?.ASSETS !== undefined &&
-      matchesAny(path, config.SITE_PROTECTED_PATHS) &&
-      !matchesAny(path, config.SITE_PUBLIC_PATHS);
-    if (!gated) return next();
+    if (c.env?.ASSETS === undefined || !matchesAny(path, config.SITE_PROTECTED_PATHS))
+      return next();
+    // An exception inside the protected area: the Worker runs first there, so it serves it.
+    if (matchesAny(path, config.SITE_PUBLIC_PATHS)) {
+      const asset = await c.env.ASSETS.fetch(c.req.raw);
+      return new Response(asset.body, asset);
+    }
     let response: Response | undefined;
     await gate(c, async () => {
       response = await serveProtected(c);
