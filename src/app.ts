@@ -11,6 +11,7 @@ import { tokenAuthentication } from './auth/token';
 import type { Authenticator } from './auth/types';
 import type { AuthConfig } from './config';
 import type { AuthenticationClassName } from './config/settings';
+import { wasmArgon2id } from './crypto/argon2-wasm';
 import { createJwtCodec } from './crypto/jwt';
 import { createPasswordHasher, type PasswordHasher } from './crypto/password';
 import type { AppEnv, Runtime } from './env';
@@ -35,11 +36,14 @@ export interface AppOptions {
 function buildRuntime(config: Readonly<AuthConfig>, stores: Stores, options: AppOptions): Runtime {
   const hasher =
     options.hasher ??
-    createPasswordHasher({
-      memoryKiB: config.PASSWORD_ARGON2_MEMORY_KIB,
-      iterations: config.PASSWORD_ARGON2_ITERATIONS,
-      parallelism: config.PASSWORD_ARGON2_PARALLELISM,
-    });
+    createPasswordHasher(
+      {
+        memoryKiB: config.PASSWORD_ARGON2_MEMORY_KIB,
+        iterations: config.PASSWORD_ARGON2_ITERATIONS,
+        parallelism: config.PASSWORD_ARGON2_PARALLELISM,
+      },
+      wasmArgon2id,
+    );
   const codec = createJwtCodec({
     algorithm: config.ALGORITHM,
     signingKey: config.SIGNING_KEY ?? config.SECRET_KEY,

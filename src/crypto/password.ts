@@ -3,6 +3,10 @@
  * Password hashing with argon2id (RFC 9106) stored as PHC strings:
  * `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` (unpadded base64).
  *
+ * The argon2id function itself is pluggable: the app uses the WebAssembly
+ * build (`argon2-wasm.ts`); `@noble/hashes` (pure JS, same output) is the
+ * default here, for the Node scripts that cannot import `.wasm`.
+ *
  * Defaults are OWASP's argon2id parameters (19 MiB, 2 passes, 1 lane). A hash
  * made with other parameters still verifies and is reported as needing a
  * re-hash, which the login paths then store. Passwords are hashed as their
@@ -85,7 +89,8 @@ export function parsePhc(encoded: string): Phc | undefined {
   const hashBytes = fromBase64(hash!);
   if (!saltBytes || !hashBytes || saltBytes.length < 8 || hashBytes.length < 16) return undefined;
   const params = { memoryKiB: Number(m), iterations: Number(t), parallelism: Number(p) };
-  if (params.memoryKiB > 262_144 || params.iterations > 64 || params.parallelism > 16) {
+  // A Worker has 128 MB: a stored hash asking for more than 64 MiB cannot be checked here.
+  if (params.memoryKiB > 65_536 || params.iterations > 64 || params.parallelism > 16) {
     return undefined;
   }
   return { params, version: Number(version), salt: saltBytes, hash: hashBytes };

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Builds argon2id.wasm from the argon2 reference C implementation
+# (phc-winner-argon2, CC0 1.0 / Apache 2.0), as vendored in the npm package
+# argon2@0.45.1, pinned by its registry integrity hash.
+#
+# Needs npm, openssl and Debian 12's clang-19, lld-19 and wasi-libc:
+#   apt-get install -y clang-19 lld-19 wasi-libc
+# Usage: build.sh [OUT]       writes OUT (default: $ARGON2_WASM)
+#        build.sh --check     rebuilds into a temporary file and compares it
+#                             byte for byte with $ARGON2_WASM
+# ARGON2_WASM defaults to src/crypto/argon2id.wasm, two folders up from this
+# script (edgeauth's layout: scripts/argon2-wasm/build.sh).
+#
+# The source files themselves are not changed: opt.c (the SSE path) compiles
+# against simd-shim/, which maps its SSE2/SSSE3/XOP intrinsics to WebAssembly
+# SIMD; exports.c adds the entry points; memops.c gives memcpy/memset as
+# bulk-memory instructions. The output needs simd128 and bulk-memory (V8 9.1+:
+# workerd, Deno, Node 16.4+) and imports nothing.
+set -eu
+
+ARGON2_PACKAGE=argon2@0.45.1
+ARGON2_TARBALL=argon2-0.45.1.tgz
+ARGON2_INTEGRITY='sha512-skm+/WCjkGqCQxF7FG1LuZXM5yvbFjgbfiCGsud2oLgaDhh6b6dbH0b1EkghbM+xx4Bj8Ape+KKgixoIlWZicQ=='
+CC=${CC:-clang-19}
+
+here=$(cd "$(dirname "$0")" && pwd)
+committed=${ARGON2_WASM:-$here/../../src/crypto/argon2id.wasm}
+check=no
+out=$committed
+case "${1:-}" in
+  --check) check=yes; out=$(mktemp) ;;
+  '') ;;
+  *) out=$1 ;;
+esac
+
+for tool in "$CC" wasm-ld-19 npm openssl; do
+  command -v "$tool" >/dev/null || { echo "build.sh: $tool not found (apt-get install -y clang-19 lld-19 wasi-libc)" >&2; exit 1; }
+done
+[ -f /usr/lib/wasm32-wasi/libc.a ] || { echo "build.sh: wasi-libc missing (apt-get install -y wasi-libc)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && npm pack "$ARGON2_PACKAGE" --silent >/dev/null)
+got="sha512-$(openssl dgst -sha512 -binary "$work/$ARGON2_TARBALL" | openssl base64 -A)"
+if [ "$got" != "$ARGON2_INTEGRITY" ]; then
+  echo "build.sh: $ARGON2_TARBALL integrity mismatch: $got" >&2
+  exit 1
+fi
+tar -xzf "$work/$ARGON2_TARBALL" -C "$work" package/argon2
+src=$work/package/argon2
+
+# -D__SSSE3__ -D__XOP__: take opt.c's shuffle-based rotations and alignr
+# diagonalisation, both provided by simd-shim/ with wasm i8x16/i64x2 shuffles.
+"$CC" --target=wasm32-wasi --sysroot=/usr -isystem /usr/include/wasm32-wasi \
+  -O3 -msimd128 -mbulk-memory -D__SSSE3__ -D__XOP__ -DARGON2_NO_THREADS \
+  -ffile-prefix-map="$work"=. -ffile-prefix-map="$here"=. \
+  -I"$here/simd-shim" -I"$src/include" -I"$src/src" \
+  -nostartfiles -Wl,--no-entry -Wl,--strip-all -Wl,-z,stack-size=65536 \
+  "$here/exports.c" "$here/memops.c" \
+  "$src/src/argon2.c" "$src/src/core.c" "$src/src/opt.c" "$src/src/blake2/blake2b.c" \
+  -o "$out"
+
+if [ "$check" = yes ]; then
+  if cmp -s "$out" "$committed"; then
+    echo "argon2id.wasm: rebuilt identical ($(sha256sum "$out" | cut -d' ' -f1))"
+    rm -f "$out"
+  else
+    echo "argon2id.wasm: rebuilt file differs from the committed one" >&2
+    rm -f "$out"
+    exit 1
+  fi
+else
+  echo "$out: $(wc -c <"$out") bytes, sha256 $(sha256sum "$out" | cut -d' ' -f1)"
+fi

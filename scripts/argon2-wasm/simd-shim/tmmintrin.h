@@ -1,0 +1,2 @@
+/* See emmintrin.h: everything opt.c needs is there. */
+#include "emmintrin.h"
