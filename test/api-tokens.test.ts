@@ -305,13 +305,41 @@ describe('scopes', () => {
     expect((await get({})).status).toBe(401);
   });
 
+  it("a scoped token cannot change the account or end the user's other credentials", async () => {
+    const user = await makeUser(app);
+    const full = await loginToken(user);
+    const scoped = (await create(auth(full), { name: 'narrow', scopes: ['reports:read'] })).body
+      .token;
+    const refused = async (res: Response, detail: string) => {
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ detail, code: 'permission_denied' });
+    };
+    const patch = await call(app, '/api/me/', {
+      method: 'PATCH',
+      headers: { ...auth(scoped), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'attacker@evil.example' }),
+    });
+    await refused(patch, 'A scoped token cannot change the account.');
+    await refused(
+      await call(app, '/api/auth/sessions/', { headers: auth(scoped) }),
+      'A scoped token cannot manage credentials.',
+    );
+    await refused(
+      await postJson(app, '/api/token/logoutall/', {}, auth(scoped)),
+      'A scoped token cannot manage credentials.',
+    );
+    const me = await call(app, '/api/me/', { headers: auth(scoped) });
+    expect(await me.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+    expect((await call(app, '/api/me/', { headers: auth(full) })).status).toBe(200);
+  });
+
   it('a scoped token cannot manage tokens, so it cannot mint itself more power', async () => {
     const scoped = (await create(auth(aliceToken), { name: 'narrow', scopes: ['read'] })).body
       .token;
     const res = await postJson(app, '/api/tokens/', { name: 'wider' }, auth(scoped));
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({
-      detail: 'A scoped token cannot manage tokens.',
+      detail: 'A scoped token cannot manage credentials.',
       code: 'permission_denied',
     });
     expect((await call(app, '/api/tokens/', { headers: auth(scoped) })).status).toBe(403);

@@ -4,7 +4,16 @@
  */
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bearer, call, makeApp, makeUser, obtainPair } from './helpers';
+import { parseConfig } from '../src/config';
+import {
+  endSession,
+  listSessions as listStoredSessions,
+  startSession,
+  touchSession,
+  validateSession,
+} from '../src/services/sessions';
+import { cloudflareStores } from '../src/storage/cloudflare';
+import { bearer, call, makeApp, makeUser, obtainPair, testVars } from './helpers';
 import {
   csrf,
   expectJson,
@@ -231,5 +240,25 @@ describe('POST /api/auth/sessions/logoutothers/', () => {
     const res = await send(app, laptop.jar, 'POST', '/api/auth/sessions/logoutothers/');
     await expectJson(res, 403, MISSING_OR_INCORRECT);
     await expectJson(await getMe(app, phone.jar), 200, me(user));
+  });
+});
+
+describe('an ended session stays ended', () => {
+  it('is not revived by a "last seen" write that was already under way', async () => {
+    const user = await makeUser(app);
+    const config = parseConfig(testVars({ SESSION_TOUCH_INTERVAL: '1' }));
+    const deps = { config, sessions: cloudflareStores(env).sessions };
+    const account = (await cloudflareStores(env).users.findById(user.id))!;
+    const { sessionId } = await startSession(deps, account, { userAgent: null, ip: null });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 2000);
+    const live = await validateSession(deps, sessionId);
+    expect(live?.touched).toBeDefined();
+    await endSession(deps, sessionId);
+    await touchSession(deps, live!.publicId, live!.touched!);
+    expect(await validateSession(deps, sessionId)).toBeNull();
+    expect((await listStoredSessions(deps, user.id)).map((s) => s.id)).not.toContain(
+      live!.publicId,
+    );
   });
 });

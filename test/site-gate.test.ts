@@ -13,6 +13,7 @@
 import { SELF, env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SETTINGS } from '../src/config/settings';
+import { parseConfig } from '../src/config';
 import { matchesAny } from '../src/routes/site';
 import appIndex from '../public/app/index.html?raw';
 import appReport from '../public/app/report.html?raw';
@@ -28,6 +29,7 @@ import {
   unreachableKV,
   type App,
   type TestUser,
+  testVars,
 } from './helpers';
 
 const app = makeApp();
@@ -232,12 +234,33 @@ describe('SITE_PUBLIC_PATHS and unprotected paths', () => {
     },
   );
 
-  it('gates the paths a custom SITE_PROTECTED_PATHS names, and no longer the default ones', async () => {
-    const custom = makeApp({ settings: { SITE_PROTECTED_PATHS: '/site.css,/index.html' } });
-    const gated = await get('/site.css', BROWSER, custom);
-    expect(gated.status).toBe(302);
-    expect(gated.headers.get('Location')).toBe('/api-auth/login/?next=%2Fsite.css');
+  it('gates the folders a custom SITE_PROTECTED_PATHS names, and no longer the default ones', async () => {
+    const custom = makeApp({ settings: { SITE_PROTECTED_PATHS: '/reports/*,/team/docs/*' } });
+    for (const path of ['/reports/', '/reports/q3.html', '/team/docs/a/b.pdf']) {
+      const gated = await get(path, BROWSER, custom);
+      expect(gated.status).toBe(302);
+      expect(gated.headers.get('Location')).toBe(
+        `/api-auth/login/?next=${encodeURIComponent(path)}`,
+      );
+    }
     expect((await get('/app/', BROWSER, custom)).status).toBe(404);
+  });
+
+  it('refuses to protect single files, which the asset router also serves under other names', () => {
+    for (const pattern of ['/app/report.html', '/site.css', '/app/*.html', '/*/x']) {
+      expect(() => parseConfig(testVars({ SITE_PROTECTED_PATHS: pattern }))).toThrow(
+        /^Invalid setting SITE_PROTECTED_PATHS: .* is not a (folder pattern|path) like/,
+      );
+    }
+  });
+
+  it('treats a public exception by any of the names the asset router gives that page', async () => {
+    const open = makeApp({ settings: { SITE_PUBLIC_PATHS: '/app/report.html' } });
+    for (const path of ['/app/report', '/app/report.html']) {
+      expect(matchesAny(path, ['/app/report.html'])).toBe(true);
+      expect((await get(path, BROWSER, open)).status).not.toBe(302);
+    }
+    expect((await get('/app/', BROWSER, open)).status).toBe(302);
   });
 
   it('gates nothing when the ASSETS binding is absent (an API-only deployment)', async () => {

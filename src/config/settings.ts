@@ -93,11 +93,23 @@ const sitePath: Parser<string> = (raw, name) => {
   return value;
 };
 
-/** A path, optionally ending in `*`, for the static-site gate. */
+/** A path, optionally ending in `*`, for the static-site gate's exceptions. */
 const pathPattern: Parser<string> = (raw, name) => {
   const value = text()(raw, name);
   if (!/^\/[A-Za-z0-9._~%/-]*\*?$/.test(value)) {
     throw new ConfigError(name, `${JSON.stringify(value)} is not a path like /app/ or /app/*`);
+  }
+  return value;
+};
+
+/**
+ * A protected folder, `/folder/*`. A single file cannot be protected: the
+ * asset router serves `/x.html` as `/x` too, without running the Worker.
+ */
+const folderPattern: Parser<string> = (raw, name) => {
+  const value = pathPattern(raw, name);
+  if (!/^\/([A-Za-z0-9._~%-]+\/)*\*$/.test(value)) {
+    throw new ConfigError(name, `${JSON.stringify(value)} is not a folder pattern like /app/*`);
   }
   return value;
 };
@@ -229,8 +241,8 @@ export const SETTINGS = {
   LOGIN_REDIRECT_URL: setting(sitePath, '/'),
   /** Django: where the HTML logout goes. */
   LOGOUT_REDIRECT_URL: setting(sitePath, '/'),
-  /** Static-site paths that need a login (`*` matches the rest of the path). */
-  SITE_PROTECTED_PATHS: setting<readonly string[]>(listOf(pathPattern), ['/app/*']),
+  /** Static-site folders that need a login, as `/folder/*` (`*`: everything below). */
+  SITE_PROTECTED_PATHS: setting<readonly string[]>(listOf(folderPattern), ['/app/*']),
   /** Exceptions inside the protected paths that anyone may fetch. */
   SITE_PUBLIC_PATHS: setting<readonly string[]>(listOf(pathPattern), []),
   /** Name of the CSRF cookie. */

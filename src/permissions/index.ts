@@ -56,7 +56,13 @@ export function HasScope(...scopes: string[]): Permission {
 /** The request did not come with a scoped token (which may not manage credentials). */
 export const IsNotScopedToken: Permission = {
   hasPermission: (c) => c.var.auth?.scopes == null,
-  message: 'A scoped token cannot manage tokens.',
+  message: 'A scoped token cannot manage credentials.',
+};
+
+/** Scoped tokens may read (safe methods) but not change the account. */
+export const IsNotScopedTokenOrReadOnly: Permission = {
+  hasPermission: (c) => SAFE_METHODS.has(c.req.method) || c.var.auth?.scopes == null,
+  message: 'A scoped token cannot change the account.',
 };
 
 /** Every permission must allow (DRF's `A & B`). */

@@ -7,7 +7,7 @@
  * another user's token id answers 404, like an id that does not exist.
  */
 import type { Context, Hono } from 'hono';
-import { authenticate } from '../auth/authenticate';
+import { authenticate, loadUser } from '../auth/authenticate';
 import type { AppEnv } from '../env';
 import { AuthError, ValidationError } from '../errors';
 import { readData } from '../http/body';
@@ -71,9 +71,7 @@ async function createToken(c: Context<AppEnv>): Promise<Response> {
   const lifetime = readLifetime(data, fields);
   const scopes = readScopes(data, fields);
   fields.check();
-  const user = c.var.auth!;
-  const owner = user.user ?? (await c.var.edgeauth.stores.users.findById(user.userId));
-  if (!owner) throw new AuthError('user_not_found', 'User not found');
+  const owner = await loadUser(c);
   const { token, record } = await createApiToken(apiTokenDeps(c), owner, {
     name: name!,
     lifetime,

@@ -9,7 +9,7 @@ import { setCookie } from 'hono/cookie';
 import { sessionDeps } from '../auth/session';
 import type { AppEnv } from '../env';
 import { readCookie, rotateCsrfCookie } from '../http/cookies';
-import { endSession, startSession } from '../services/sessions';
+import { endSession, endSessionById, startSession } from '../services/sessions';
 import type { User } from '../storage/types';
 
 /** `CF-Connecting-IP` only: other headers can be set by the client. */
@@ -42,7 +42,7 @@ export async function beginSession(c: Context<AppEnv>, user: User): Promise<void
 export async function finishSession(c: Context<AppEnv>): Promise<void> {
   const credential = c.var.auth?.credential;
   if (credential?.kind === 'session') {
-    await c.var.edgeauth.stores.sessions.delete(credential.id, c.var.auth!.userId);
+    await endSessionById(sessionDeps(c), credential.id, c.var.auth!.userId);
     return;
   }
   const cookie = readCookie(c, c.var.edgeauth.config.SESSION_COOKIE_NAME);

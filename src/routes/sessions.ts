@@ -13,7 +13,7 @@ import { expireSessionCookie, sessionDeps } from '../auth/session';
 import type { AppEnv } from '../env';
 import { AuthError, ValidationError } from '../errors';
 import { endpoint } from '../http/endpoint';
-import { IsAuthenticated, requirePermission } from '../permissions';
+import { IsAuthenticated, IsNotScopedToken, requirePermission } from '../permissions';
 import { listSessions, revokeOtherSessions, revokeSession } from '../services/sessions';
 import { publicUser } from '../services/users';
 import { credentialsFromBody } from './deps';
@@ -74,7 +74,7 @@ async function logoutOthers(c: Context<AppEnv>): Promise<Response> {
 
 export function sessionRoutes(app: Hono<AppEnv>, prefix: string): void {
   const sessionOnly = authenticate({ classes: ['SessionAuthentication'] });
-  const signedIn = [authenticate(), requirePermission(IsAuthenticated)] as const;
+  const signedIn = [authenticate(), requirePermission(IsAuthenticated, IsNotScopedToken)] as const;
   app.all(`${prefix}/login`, sessionOnly, endpoint({ name: 'Login' }, { POST: login }));
   app.all(`${prefix}/logout`, sessionOnly, endpoint({ name: 'Logout' }, { POST: logout }));
   app.all(

@@ -16,12 +16,24 @@ import type { AppEnv } from '../env';
 import { notAuthenticated } from '../errors';
 
 /**
- * Matches a path against patterns like `/app/index.html` (exact) and `/app/*`
- * (that folder, itself included, and everything in it).
+ * A path as the asset router resolves it: `/x.html`, `/x` and `/x/index.html`
+ * all name one page, so they compare equal.
+ */
+function canonical(path: string): string {
+  return path
+    .replace(/\/index(\.html)?$/, '/')
+    .replace(/\.html$/, '')
+    .replace(/(.)\/$/, '$1');
+}
+
+/**
+ * Matches a path against patterns like `/app/help.html` (that page, however
+ * the asset router spells it) and `/app/*` (that folder, itself included, and
+ * everything in it).
  */
 export function matchesAny(path: string, patterns: readonly string[]): boolean {
   return patterns.some((pattern) => {
-    if (!pattern.endsWith('*')) return path === pattern;
+    if (!pattern.endsWith('*')) return canonical(path) === canonical(pattern);
     const prefix = pattern.slice(0, -1);
     return path.startsWith(prefix) || (prefix.endsWith('/') && path === prefix.slice(0, -1));
   });

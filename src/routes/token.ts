@@ -27,7 +27,7 @@ import {
 } from '../http/cookies';
 import { unverifiedExpiry } from '../crypto/jwt';
 import { endpoint } from '../http/endpoint';
-import { IsAuthenticated, requirePermission } from '../permissions';
+import { IsAuthenticated, IsNotScopedToken, requirePermission } from '../permissions';
 import { logoutJwt, revokeAllCredentials } from '../services/revocation';
 import {
   bearerChallenge,
@@ -164,7 +164,7 @@ export function tokenRoutes(app: Hono<AppEnv>, prefix: string): void {
   app.all(
     `${prefix}/logoutall`,
     authenticate(),
-    requirePermission(IsAuthenticated),
+    requirePermission(IsAuthenticated, IsNotScopedToken),
     endpoint({ name: 'Token Logout All' }, { POST: logoutAll }),
   );
 }

@@ -9,7 +9,12 @@ import type { AppEnv } from '../env';
 import { permissionDenied } from '../errors';
 import { readData } from '../http/body';
 import { endpoint } from '../http/endpoint';
-import { AllowAny, IsAuthenticated, requirePermission } from '../permissions';
+import {
+  AllowAny,
+  IsAuthenticated,
+  IsNotScopedTokenOrReadOnly,
+  requirePermission,
+} from '../permissions';
 import { publicUser, registerUser, updateProfile } from '../services/users';
 import { Fields } from '../validation/fields';
 import { userDeps } from './deps';
@@ -79,7 +84,7 @@ export function userRoutes(app: Hono<AppEnv>, prefixes: { auth: string; me: stri
   app.all(
     prefixes.me,
     authenticate(),
-    requirePermission(IsAuthenticated),
+    requirePermission(IsAuthenticated, IsNotScopedTokenOrReadOnly),
     endpoint({ name: 'Me' }, { GET: showMe, PATCH: updateMe }),
   );
 }

@@ -103,10 +103,20 @@ export async function touchSession(deps: SessionDeps, publicId: string, record: 
   await deps.sessions.put(publicId, record, ttl(deps.config, record, record.lastSeenAt));
 }
 
+/** An ended session's tombstone lives as long as the session itself could have. */
+export function tombstoneTtl(config: AuthConfig): number {
+  return config.SESSION_COOKIE_AGE;
+}
+
+/** Ends a session by its public id. */
+export async function endSessionById(deps: SessionDeps, publicId: string, userId: number) {
+  await deps.sessions.delete(publicId, userId, tombstoneTtl(deps.config));
+}
+
 export async function endSession(deps: SessionDeps, sessionId: string): Promise<void> {
   const userId = sessionUserId(sessionId);
   if (userId === undefined) return;
-  await deps.sessions.delete(await publicSessionId(sessionId), userId);
+  await deps.sessions.delete(await publicSessionId(sessionId), userId, tombstoneTtl(deps.config));
 }
 
 /** The user's live sessions, newest first. */
@@ -123,13 +133,14 @@ export async function listSessions(deps: SessionDeps, userId: number) {
 export async function revokeSession(deps: SessionDeps, userId: number, publicId: string) {
   const { record } = await deps.sessions.read(publicId, userId);
   if (!record || record.userId !== userId) return false;
-  await deps.sessions.delete(publicId, userId);
+  await deps.sessions.delete(publicId, userId, tombstoneTtl(deps.config));
   return true;
 }
 
 /** Ends every session of the user except `keep`; resolves how many. */
 export async function revokeOtherSessions(deps: SessionDeps, userId: number, keep?: string) {
   const others = (await deps.sessions.listForUser(userId)).filter((session) => session.id !== keep);
-  await Promise.all(others.map((session) => deps.sessions.delete(session.id, userId)));
+  const ttl = tombstoneTtl(deps.config);
+  await Promise.all(others.map((session) => deps.sessions.delete(session.id, userId, ttl)));
   return others.length;
 }

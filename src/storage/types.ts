@@ -161,14 +161,19 @@ export interface SessionRecord {
 export interface SessionStore {
   /** Writes the record and the user's index entry, expiring after `ttl` seconds. */
   put(publicId: string, record: SessionRecord, ttl: number): Promise<void>;
-  /** One bulk read: the record and the user's revoked-before marker. */
+  /** One bulk read: the record (null once ended) and the user's revoked-before marker. */
   read(
     publicId: string,
     userId: number,
   ): Promise<{ record: SessionRecord | null; revokedBefore: number | null }>;
-  /** Deletes the record and its index entry. */
-  delete(publicId: string, userId: number): Promise<void>;
-  /** The user's sessions from the index (eventually consistent, like all of KV). */
+  /**
+   * Ends a session: deletes the record and its index entry, and leaves a
+   * tombstone for `ttl` seconds that every later read honours, so that a
+   * "last seen" write already under way (or made in a location that has not
+   * seen the deletion yet) cannot bring the session back.
+   */
+  delete(publicId: string, userId: number, ttl: number): Promise<void>;
+  /** The user's sessions from the index, less ended ones (eventually consistent, like all of KV). */
   listForUser(userId: number): Promise<Array<{ id: string } & SessionRecord>>;
 }
 

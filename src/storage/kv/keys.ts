@@ -28,6 +28,8 @@ export const kvKeys = {
   user: (userId: number) => `user:${userId}`,
   /** A session record, by its public id (itself a digest of the session id). */
   session: (publicId: string) => `sess:${publicId}`,
+  /** A session that ended: outlives any late "last seen" write of it. */
+  endedSession: (publicId: string) => `sessend:${publicId}`,
   /** One entry per session of a user, with the session's details as metadata. */
   userSession: (userId: number, publicId: string) => `usess:${userId}:${publicId}`,
   userSessionPrefix: (userId: number) => `usess:${userId}:`,

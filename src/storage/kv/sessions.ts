@@ -3,7 +3,8 @@
  * `SessionStore` on Workers KV. A record lives under `sess:<public id>`; an
  * index entry `usess:<user>:<public id>` carries the same details as KV
  * metadata so that listing a user's sessions is one `list` call. Both expire
- * with the session.
+ * with the session. Ending a session leaves a tombstone `sessend:<public id>`
+ * that reads honour, so a late "last seen" write cannot revive it.
  */
 import { guard } from '../guard';
 import type { SessionRecord, SessionStore } from '../types';
@@ -39,6 +40,25 @@ function indexMetadata(record: SessionRecord): Compact {
   return { ...compact(record), ua: record.userAgent?.slice(0, 256) ?? null };
 }
 
+/** KV's bulk read takes at most 100 keys. */
+const BULK_READ_LIMIT = 100;
+
+/** Drops listed sessions that have a tombstone (an index entry a late write put back). */
+async function withoutEnded<T extends { id: string }>(
+  kv: KVNamespace,
+  sessions: T[],
+): Promise<T[]> {
+  const ended = new Set<string>();
+  for (let i = 0; i < sessions.length; i += BULK_READ_LIMIT) {
+    const ids = sessions.slice(i, i + BULK_READ_LIMIT).map((session) => session.id);
+    const found = await guard('kv', () => kv.get(ids.map(kvKeys.endedSession), 'text'));
+    ids.forEach((id) => {
+      if (found.get(kvKeys.endedSession(id)) != null) ended.add(id);
+    });
+  }
+  return sessions.filter((session) => !ended.has(session.id));
+}
+
 export function kvSessionStore(kv: KVNamespace): SessionStore {
   return {
     async put(publicId, record, ttl) {
@@ -56,10 +76,11 @@ export function kvSessionStore(kv: KVNamespace): SessionStore {
 
     async read(publicId, userId) {
       const sessionKey = kvKeys.session(publicId);
+      const endedKey = kvKeys.endedSession(publicId);
       const userKey = kvKeys.user(userId);
       return guard('kv', async () => {
-        const found = await kv.get([sessionKey, userKey], 'text');
-        const session = found.get(sessionKey);
+        const found = await kv.get([sessionKey, endedKey, userKey], 'text');
+        const session = found.get(endedKey) == null ? found.get(sessionKey) : null;
         const marker = found.get(userKey);
         return {
           record: session ? expand(JSON.parse(session) as Compact) : null,
@@ -70,13 +91,14 @@ export function kvSessionStore(kv: KVNamespace): SessionStore {
       });
     },
 
-    async delete(publicId, userId) {
-      await guard('kv', () =>
-        Promise.all([
+    async delete(publicId, userId, ttl) {
+      await guard('kv', async () => {
+        await kv.put(kvKeys.endedSession(publicId), '1', { expirationTtl: kvTtl(ttl) });
+        await Promise.all([
           kv.delete(kvKeys.session(publicId)),
           kv.delete(kvKeys.userSession(userId, publicId)),
-        ]),
-      );
+        ]);
+      });
     },
 
     async listForUser(userId) {
@@ -93,7 +115,7 @@ export function kvSessionStore(kv: KVNamespace): SessionStore {
         }
         cursor = page.list_complete ? undefined : page.cursor;
       } while (cursor);
-      return sessions;
+      return withoutEnded(kv, sessions);
     },
   };
 }
