@@ -177,6 +177,21 @@ describe('POST /api-token-auth/', () => {
   });
 });
 
+describe('the per-user limit', () => {
+  it('retires never-used tokens before one in use', async () => {
+    const limited = makeApp({ settings: { TOKEN_LIMIT_PER_USER: '3' } });
+    const user = await makeUser(limited);
+    const inUse = await obtainToken(user, limited);
+    expect((await call(limited, '/api/me/', { headers: tokenHeader(inUse) })).status).toBe(200);
+    const fresh = [];
+    for (let i = 0; i < 4; i++) fresh.push(await obtainToken(user, limited));
+    const status = async (token: string) =>
+      (await call(limited, '/api/me/', { headers: tokenHeader(token) })).status;
+    expect(await status(inUse)).toBe(200);
+    expect(await Promise.all(fresh.map(status))).toEqual([401, 401, 200, 200]);
+  });
+});
+
 describe('TokenAuthentication', () => {
   it('me_token_ok and me_token_lowercase_scheme', async () => {
     const token = await obtainToken(alice);

@@ -136,7 +136,13 @@ async function loadKey(material: KeyMaterial, alg: JwtAlgorithm, kid?: string): 
       throw new Error('an HMAC key must be a secret string');
     }
     const secret = utf8(material);
-    return { kid: kid ?? (await hmacKeyId(secret)), alg, verify: secret, sign: secret };
+    // A CryptoKey, imported once: given bytes, jose would import them on every call.
+    const hash = `SHA-${alg.slice(2)}`;
+    const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash }, false, [
+      'sign',
+      'verify',
+    ]);
+    return { kid: kid ?? (await hmacKeyId(secret)), alg, verify: key, sign: key };
   }
   const { sign, verify, publicJwk } = await loadAsymmetric(material, alg);
   const jwkKid = typeof (material as JWK).kid === 'string' ? (material as JWK).kid : undefined;

@@ -33,3 +33,9 @@ export function isUniqueViolation(err: unknown): boolean {
   }
   return false;
 }
+
+/** `make()` on the first call, its result on every later one (a failed call is retried). */
+export function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { guard } from '../guard';
+import { guard, once } from '../guard';
 import type { ApiToken, ApiTokenStore } from '../types';
 import { toUser } from './users';
 import { apiTokens as tokens, users, type ApiTokenRow } from './schema';
@@ -15,6 +15,18 @@ function toToken(row: ApiTokenRow): ApiToken {
 }
 
 export function d1ApiTokenStore(db: DrizzleD1Database): ApiTokenStore {
+  // Authentication's one query, prepared once on first use (see bench/RESULTS.md).
+  const withUser = () => db.select().from(tokens).innerJoin(users, eq(users.id, tokens.userId));
+  const byId = once(() =>
+    withUser()
+      .where(eq(tokens.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const byDigest = once(() =>
+    withUser()
+      .where(eq(tokens.digest, sql.placeholder('digest')))
+      .prepare(),
+  );
   return {
     async createWithinLimit(token, limit, now) {
       const scopes = token.scopes === null ? null : JSON.stringify(token.scopes);
@@ -30,9 +42,8 @@ export function d1ApiTokenStore(db: DrizzleD1Database): ApiTokenStore {
     },
 
     async findWithUser(by) {
-      const where = 'id' in by ? eq(tokens.id, by.id) : eq(tokens.digest, by.digest);
       const row = await guard('d1', () =>
-        db.select().from(tokens).innerJoin(users, eq(users.id, tokens.userId)).where(where).get(),
+        'id' in by ? byId().get({ id: by.id }) : byDigest().get({ digest: by.digest }),
       );
       return row ? { token: toToken(row.api_tokens), user: toUser(row.users) } : null;
     },
@@ -76,7 +87,11 @@ export function d1ApiTokenStore(db: DrizzleD1Database): ApiTokenStore {
         .select({ id: tokens.id })
         .from(tokens)
         .where(and(eq(tokens.userId, userId), eq(tokens.createdVia, createdVia)))
-        .orderBy(sql`coalesce(${tokens.lastUsedAt}, ${tokens.createdAt})`)
+        // Never-used tokens go first (oldest first), then the least recently used.
+        .orderBy(
+          sql`${tokens.lastUsedAt} is not null`,
+          sql`coalesce(${tokens.lastUsedAt}, ${tokens.createdAt})`,
+        )
         .limit(1);
       const rows = await guard('d1', () =>
         db

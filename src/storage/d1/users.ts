@@ -2,10 +2,10 @@
  * @module storage/d1/users
  * `UserStore` on D1 through drizzle.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { StorageUnavailableError } from '../../errors';
-import { guard, isUniqueViolation } from '../guard';
+import { guard, isUniqueViolation, once } from '../guard';
 import { UsernameTakenError, type User, type UserStore } from '../types';
 import { usernameKey } from '../../validation/username';
 import { users, type UserRow } from './schema';
@@ -39,6 +39,22 @@ async function uniqueUsername<T>(operation: () => Promise<T>): Promise<T> {
 
 export function d1UserStore(db: DrizzleD1Database): UserStore {
   const byId = (id: number) => eq(users.id, id);
+  // The reads on the authentication path are prepared once, on first use:
+  // drizzle then skips building the same SQL on every request (bench/RESULTS.md).
+  const selectById = once(() =>
+    db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const selectByKey = once(() =>
+    db
+      .select()
+      .from(users)
+      .where(eq(users.usernameKey, sql.placeholder('key')))
+      .prepare(),
+  );
   return {
     async create(user, now) {
       const [row] = await uniqueUsername(() =>
@@ -60,15 +76,13 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
     },
 
     async findById(id) {
-      const row = await guard('d1', () => db.select().from(users).where(byId(id)).get());
+      const row = await guard('d1', () => selectById().get({ id }));
       return row ? toUser(row) : null;
     },
 
     async findByUsername(username) {
       const key = usernameKey(username);
-      const row = await guard('d1', () =>
-        db.select().from(users).where(eq(users.usernameKey, key)).get(),
-      );
+      const row = await guard('d1', () => selectByKey().get({ key }));
       return row ? toUser(row) : null;
     },
 
