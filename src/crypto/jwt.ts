@@ -205,11 +205,14 @@ function checkedHeader(token: string): { alg?: string; kid?: string } {
   return header as { alg?: string; kid?: string };
 }
 
-/** The `exp` of a token this service just minted, read without verifying (for cookie lifetimes). */
-export function unverifiedExpiry(token: string): number | undefined {
+/**
+ * The lifetime (`exp` - `iat`, seconds) of a token this service just minted,
+ * read without verifying: for the lifetime of the cookie that carries it.
+ */
+export function unverifiedLifetime(token: string): number | undefined {
   try {
-    const { exp } = decodeJwt(token);
-    return typeof exp === 'number' ? exp : undefined;
+    const { exp, iat } = decodeJwt(token);
+    return typeof exp === 'number' && typeof iat === 'number' ? exp - iat : undefined;
   } catch {
     return undefined;
   }

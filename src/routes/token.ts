@@ -25,7 +25,7 @@ import {
   rotateCsrfCookie,
   setCredentialCookie,
 } from '../http/cookies';
-import { unverifiedExpiry } from '../crypto/jwt';
+import { unverifiedLifetime } from '../crypto/jwt';
 import { endpoint } from '../http/endpoint';
 import { IsAuthenticated, IsNotScopedToken, requirePermission } from '../permissions';
 import { logoutJwt, revokeAllCredentials } from '../services/revocation';
@@ -58,14 +58,13 @@ function setTokenCookies(
   const access = { name: config.JWT_AUTH_COOKIE, value: tokens.access, path: '/', sameSite };
   setCredentialCookie(c, config, { ...access, maxAge: config.ACCESS_TOKEN_LIFETIME });
   if (tokens.refresh !== undefined) {
-    const exp = unverifiedExpiry(tokens.refresh);
+    const lifetime = unverifiedLifetime(tokens.refresh);
     setCredentialCookie(c, config, {
       name: config.JWT_AUTH_REFRESH_COOKIE,
       value: tokens.refresh,
       path: refreshCookiePath(config),
       sameSite,
-      maxAge:
-        exp === undefined ? config.REFRESH_TOKEN_LIFETIME : Math.ceil(exp - Date.now() / 1000),
+      maxAge: lifetime ?? config.REFRESH_TOKEN_LIFETIME,
     });
   }
   if (login) rotateCsrfCookie(c, config);
