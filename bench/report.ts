@@ -258,7 +258,7 @@ function coldLine(cold: ColdCall[]): string {
   const cpu = cold.flatMap((call) => (call.cpuMs === undefined ? [] : [call.cpuMs]));
   const cpuText = cpu.length === cold.length ? `; workerd CPU: ${stats(cpu)}` : '';
   return (
-    `argon2id hash at OWASP parameters, ${cold.length} single hashes in a fresh isolate: ` +
+    `argon2id hash (WebAssembly) at OWASP parameters, ${cold.length} single hashes in a fresh isolate: ` +
     `${stats(cold.map((call) => call.wallMs))}${cpuText}`
   );
 }

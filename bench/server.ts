@@ -53,6 +53,18 @@ export function wrangler(args: string[]): Promise<string> {
   });
 }
 
+/** The bundle's entry module first, then every WebAssembly module beside it. */
+function bundleModules(
+  scriptPath: string,
+): Array<{ type: 'ESModule' | 'CompiledWasm'; path: string }> {
+  const dir = dirname(scriptPath);
+  const wasm = readdirSync(dir).filter((name) => name.endsWith('.wasm'));
+  return [
+    { type: 'ESModule', path: scriptPath },
+    ...wasm.map((name) => ({ type: 'CompiledWasm' as const, path: join(dir, name) })),
+  ];
+}
+
 /** Bundles `entry` (default: wrangler.toml's `main`) into `outdir`; returns the module's path. */
 export async function bundle(outdir: string, entry?: string): Promise<string> {
   await wrangler(['deploy', '--dry-run', '--outdir', outdir, ...(entry ? [entry] : [])]);
@@ -152,9 +164,9 @@ export async function startWorker(options: StartOptions): Promise<WorkerInstance
       workers: [
         {
           name: config.name ?? 'edgeauth',
-          modules: true,
+          // The bundle and the modules it imports (argon2id.wasm), as wrangler uploads them.
+          modules: bundleModules(options.scriptPath),
           modulesRoot: dirname(options.scriptPath),
-          scriptPath: options.scriptPath,
           compatibilityDate: config.compatibility_date,
           compatibilityFlags: config.compatibility_flags,
           // Only wrangler.toml's [vars] and ours: never a developer's .dev.vars.

@@ -4,7 +4,8 @@
  * imported, hashes made) and then run `iterations` times; the Node side times
  * the call (see bench/micro.ts for why) and subtracts the cost of `noop`.
  */
-import { createPasswordHasher, OWASP_ARGON2ID } from '../../src/crypto/password';
+import { wasmArgon2id } from '../../src/crypto/argon2-wasm';
+import { createPasswordHasher, nobleArgon2id, OWASP_ARGON2ID } from '../../src/crypto/password';
 import { createJwtCodec, type JwtCodec } from '../../src/crypto/jwt';
 import { generateToken, parseToken, tokenDigest } from '../../src/crypto/opaque-token';
 import { timingSafeEqual } from '../../src/crypto/compare';
@@ -64,12 +65,18 @@ async function jwtOperation(request: MicroRequest, kind: string): Promise<Operat
   throw new Error(`unknown JWT operation ${kind}`);
 }
 
+/**
+ * `hash` / `verify` with the implementation the app uses (WebAssembly);
+ * `hash-noble` / `verify-noble` with pure-JavaScript `@noble/hashes`, for comparison.
+ */
 async function passwordOperation(kind: string): Promise<Operation> {
-  const hasher = createPasswordHasher(OWASP_ARGON2ID);
+  const [action, implementation] = kind.split('-') as [string, string?];
+  const kdf = implementation === 'noble' ? nobleArgon2id : wasmArgon2id;
+  const hasher = createPasswordHasher(OWASP_ARGON2ID, kdf);
   // No hash while preparing `hash`, so that its first call times the isolate's first hash.
-  if (kind === 'hash') return () => hasher.hash(PASSWORD);
+  if (action === 'hash') return () => hasher.hash(PASSWORD);
   const stored = await hasher.hash(PASSWORD);
-  if (kind === 'verify') return () => hasher.verify(PASSWORD, stored);
+  if (action === 'verify') return () => hasher.verify(PASSWORD, stored);
   throw new Error(`unknown password operation ${kind}`);
 }
 

@@ -1,12 +1,15 @@
 /**
  * Probes that take apart the CPU cost of one authenticated request inside
  * the isolate, to say what dominates it: the D1 store methods through drizzle
- * with their answers from memory (query building and row mapping, no I/O),
- * the same read as a raw prepared statement, drizzle's query building alone,
- * the query prepared once by drizzle (with a placeholder),
- * HS256 verification with the key as bytes (what jose gets today, which
- * imports it on every call) or as a `CryptoKey` imported once, and the
- * authentication classes' `authenticate()` alone (authenticators.ts).
+ * with their answers from memory, on a store built for every call, so that
+ * drizzle builds and prepares the query every time (what the stores did on
+ * every request before they prepared their queries once; no I/O), the same
+ * read as a raw prepared statement, drizzle's query building alone, the
+ * query prepared once by drizzle with a placeholder (what the stores do now),
+ * HS256 verification with the key as bytes (which jose imports on every
+ * call, as src/crypto/jwt.ts did before) or as a `CryptoKey` imported once
+ * (as it does now), and the authentication classes' `authenticate()` alone
+ * (authenticators.ts).
  */
 import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
@@ -58,6 +61,7 @@ export async function probeOperation(
   const memoBinding = memoD1(env.DB, memo);
   const memoDb = drizzle(memoBinding);
   const operations: Record<string, () => Promise<unknown>> = {
+    // A new store per call: its `once(...)` statements are built and prepared every time.
     'store-find-with-user': () => d1ApiTokenStore(memoDb).findWithUser({ id: tokenId }),
     'store-find-by-id': () => d1UserStore(memoDb).findById(userId),
     'raw-select-user': () =>
@@ -71,7 +75,7 @@ export async function probeOperation(
         .toSQL(),
   };
   if (kind === 'drizzle-prepared-find-with-user') {
-    // The same query built once, with a placeholder: what the store could do.
+    // The same query built once, with a placeholder: what the store now does.
     const prepared = memoDb
       .select()
       .from(apiTokens)
