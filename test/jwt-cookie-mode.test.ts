@@ -18,6 +18,7 @@ import {
   type Pair,
   type TestUser,
 } from './helpers';
+import { setCookies } from './helpers/browser';
 
 const COOKIE_MODE = { JWT_AUTH_COOKIE: 'access_token' };
 const app = makeApp({ settings: COOKIE_MODE });
@@ -28,35 +29,6 @@ const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
 const CSRF_COOKIE_AGE = '31449600';
 const ORIGIN = 'http://localhost';
 const OTHER_CSRF_TOKEN = 'A'.repeat(64);
-
-/** One `Set-Cookie` line: its name, value and attributes (names lowercased). */
-interface SetCookie {
-  name: string;
-  value: string;
-  attributes: Record<string, string | true>;
-}
-
-function parseSetCookie(line: string): SetCookie {
-  const [pair, ...rest] = line.split(';').map((part) => part.trim());
-  const eq = pair!.indexOf('=');
-  const attributes: Record<string, string | true> = {};
-  for (const attribute of rest) {
-    const at = attribute.indexOf('=');
-    if (at === -1) attributes[attribute.toLowerCase()] = true;
-    else attributes[attribute.slice(0, at).toLowerCase()] = attribute.slice(at + 1);
-  }
-  return { name: pair!.slice(0, eq), value: pair!.slice(eq + 1), attributes };
-}
-
-/** The response's `Set-Cookie` lines by cookie name. */
-function setCookies(res: Response): Record<string, SetCookie> {
-  const cookies: Record<string, SetCookie> = {};
-  for (const line of res.headers.getSetCookie()) {
-    const cookie = parseSetCookie(line);
-    cookies[cookie.name] = cookie;
-  }
-  return cookies;
-}
 
 /**
  * A browser's cookie store, small: keeps what responses set, forgets what

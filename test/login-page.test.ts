@@ -10,6 +10,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { STYLESHEET } from '../src/html/pages';
 import { PASSWORD, call, makeApp, makeUser, type App, type TestUser } from './helpers';
+import { parseSetCookie, setCookies } from './helpers/browser';
 
 const app = makeApp();
 
@@ -21,33 +22,6 @@ const SESSION_ID = /^(\d+)\.([a-z0-9]{32})$/;
 const OTHER_CSRF_TOKEN = 'A'.repeat(64);
 const BAD_LOGIN =
   'Please enter a correct username and password. Note that both fields may be case-sensitive.';
-
-interface SetCookie {
-  name: string;
-  value: string;
-  attributes: Record<string, string | true>;
-}
-
-function parseSetCookie(line: string): SetCookie {
-  const [pair, ...rest] = line.split(';').map((part) => part.trim());
-  const eq = pair!.indexOf('=');
-  const attributes: Record<string, string | true> = {};
-  for (const attribute of rest) {
-    const at = attribute.indexOf('=');
-    if (at === -1) attributes[attribute.toLowerCase()] = true;
-    else attributes[attribute.slice(0, at).toLowerCase()] = attribute.slice(at + 1);
-  }
-  return { name: pair!.slice(0, eq), value: pair!.slice(eq + 1), attributes };
-}
-
-function setCookies(res: Response): Record<string, SetCookie> {
-  const cookies: Record<string, SetCookie> = {};
-  for (const line of res.headers.getSetCookie()) {
-    const cookie = parseSetCookie(line);
-    cookies[cookie.name] = cookie;
-  }
-  return cookies;
-}
 
 /** A browser's cookie store: keeps what responses set, forgets what they expire. */
 class CookieJar {
