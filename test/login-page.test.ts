@@ -10,52 +10,17 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { STYLESHEET } from '../src/html/pages';
 import { PASSWORD, call, makeApp, makeUser, type App, type TestUser } from './helpers';
-import { parseSetCookie, setCookies } from './helpers/browser';
+import { CookieJar, expectSessionCookieDeleted, setCookies } from './helpers/browser';
 
 const app = makeApp();
 
 const HTML = 'text/html; charset=UTF-8';
 const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
-const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
 const CSRF_TOKEN = /^[A-Za-z0-9]{64}$/;
 const SESSION_ID = /^(\d+)\.([a-z0-9]{32})$/;
 const OTHER_CSRF_TOKEN = 'A'.repeat(64);
 const BAD_LOGIN =
   'Please enter a correct username and password. Note that both fields may be case-sensitive.';
-
-/** A browser's cookie store: keeps what responses set, forgets what they expire. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-
-  store(res: Response): this {
-    for (const line of res.headers.getSetCookie()) {
-      const cookie = parseSetCookie(line);
-      if (cookie.attributes['max-age'] === '0') this.cookies.delete(cookie.name);
-      else this.cookies.set(cookie.name, cookie.value);
-    }
-    return this;
-  }
-
-  get(name: string): string | undefined {
-    return this.cookies.get(name);
-  }
-
-  set(name: string, value: string): this {
-    this.cookies.set(name, value);
-    return this;
-  }
-
-  header(): Record<string, string> {
-    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    return cookie === '' ? {} : { Cookie: cookie };
-  }
-
-  without(...names: string[]): CookieJar {
-    const copy = new CookieJar();
-    for (const [name, value] of this.cookies) if (!names.includes(name)) copy.set(name, value);
-    return copy;
-  }
-}
 
 /** The `<input>`s and `<button>`s of a page: name → its attributes (values still escaped). */
 function controls(html: string): Record<string, Record<string, string>> {
@@ -88,7 +53,7 @@ function postForm(
     method: 'POST',
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',
-      ...jar.header(),
+      ...jar.headers(),
       ...headers,
     },
     body: new URLSearchParams(fields).toString(),
@@ -113,7 +78,7 @@ async function submitLogin(
 }
 
 function me(jar: CookieJar, target: App = app) {
-  return call(target, '/api/me/', { headers: jar.header() });
+  return call(target, '/api/me/', { headers: jar.headers() });
 }
 
 function expectPageHeaders(res: Response) {
@@ -153,14 +118,6 @@ async function expectCsrfFailurePage(res: Response) {
   expect(html).toContain('<h1>Forbidden (403)</h1>');
   expect(html).toContain('<p>CSRF verification failed. Request aborted.</p>');
   expectNoScript(html);
-}
-
-function expectSessionCookieDeleted(res: Response) {
-  expect(setCookies(res).sessionid).toEqual({
-    name: 'sessionid',
-    value: '',
-    attributes: { 'max-age': '0', path: '/', expires: EPOCH, secure: true, samesite: 'Lax' },
-  });
 }
 
 describe('GET /api-auth/login/ (session_login_form)', () => {
@@ -494,7 +451,7 @@ describe('/api-auth/logout/', () => {
   it('GET shows a confirmation form to a logged-in user and does not log out', async () => {
     const user = await makeUser(app);
     const { jar } = await submitLogin(user);
-    const res = await call(app, '/api-auth/logout/', { headers: jar.header() });
+    const res = await call(app, '/api-auth/logout/', { headers: jar.headers() });
     expect(res.status).toBe(200);
     expectPageHeaders(res);
     const html = await res.text();

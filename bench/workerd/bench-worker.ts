@@ -29,6 +29,7 @@ import {
   type StorageCounts,
 } from './counting';
 import { memoD1, memoKv, type Memo } from './memo';
+import { workerCall } from './requests';
 import { clockCheck, runMicro, type MicroRequest } from './micro';
 
 interface CountRequest {
@@ -52,17 +53,7 @@ function countedEnv(env: Bindings): { env: Bindings; counts: StorageCounts } {
 
 async function count(input: CountRequest, env: Bindings): Promise<Response> {
   const { env: wrapped, counts } = countedEnv(env);
-  const pending: Promise<unknown>[] = [];
-  const ctx = {
-    waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
-    passThroughOnException: () => undefined,
-    props: {},
-  } as unknown as ExecutionContext;
-  const request = new Request(new URL(input.path, 'http://127.0.0.1'), {
-    method: input.method,
-    headers: input.headers ?? {},
-    ...(input.body === undefined ? {} : { body: input.body }),
-  });
+  const { request, ctx, pending } = workerCall(input);
   const start = snapshot(counts);
   const response = await edgeauth.fetch(
     request as Parameters<typeof edgeauth.fetch>[0],

@@ -19,6 +19,22 @@ export interface RequestSpec {
 }
 
 const memo: Memo = { enabled: false, answers: new Map() };
+
+/** A request for the Worker's entry, and a context that collects its `waitUntil` work. */
+export function workerCall(spec: Omit<RequestSpec, 'storage'>) {
+  const pending: Promise<unknown>[] = [];
+  const ctx = {
+    waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
+    passThroughOnException: () => undefined,
+    props: {},
+  } as unknown as ExecutionContext;
+  const request = new Request(new URL(spec.path, 'http://127.0.0.1'), {
+    method: spec.method,
+    headers: spec.headers ?? {},
+    ...(spec.body === undefined ? {} : { body: spec.body }),
+  });
+  return { request, ctx, pending };
+}
 let memoEnv: Bindings | undefined;
 
 /** One env object per isolate (src/index.ts builds the app once per env object). */
@@ -29,17 +45,7 @@ function memoised(env: Bindings): Bindings {
 
 function serveOnce(spec: RequestSpec, env: Bindings): () => Promise<number> {
   return async () => {
-    const pending: Promise<unknown>[] = [];
-    const ctx = {
-      waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
-      passThroughOnException: () => undefined,
-      props: {},
-    } as unknown as ExecutionContext;
-    const request = new Request(new URL(spec.path, 'http://127.0.0.1'), {
-      method: spec.method,
-      headers: spec.headers ?? {},
-      ...(spec.body === undefined ? {} : { body: spec.body }),
-    });
+    const { request, ctx, pending } = workerCall(spec);
     const response = await edgeauth.fetch(
       request as Parameters<typeof edgeauth.fetch>[0],
       env,

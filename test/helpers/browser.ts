@@ -61,6 +61,12 @@ export class CookieJar {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
+  /** `{ Cookie }` for a request's headers, or nothing when the jar is empty. */
+  headers(): Record<string, string> {
+    const cookie = this.header();
+    return cookie === '' ? {} : { Cookie: cookie };
+  }
+
   without(...names: string[]): CookieJar {
     const copy = new CookieJar();
     for (const [name, value] of this.cookies) if (!names.includes(name)) copy.set(name, value);
