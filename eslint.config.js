@@ -50,6 +50,8 @@ export default tseslint.config(
       'migrations/',
       'test-results/',
       'bench/out/',
+      'dist/',
+      'coverage/',
     ],
   },
   {

@@ -1,5 +1,27 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * wrangler.toml as the tests read it: a copy in `.wrangler/vitest/` with its
+ * paths made absolute. wrangler loads `.dev.vars` from the folder of the
+ * configuration it is given, and no setting turns that off; from this folder
+ * a developer's `.dev.vars` can never reach the tests (it would add bindings
+ * that the explicit ones below do not override).
+ */
+function testWranglerConfig(): string {
+  const root = resolve(import.meta.dirname);
+  const toml = readFileSync(resolve(root, 'wrangler.toml'), 'utf8').replace(
+    /^(\s*(?:main|migrations_dir|directory)\s*=\s*)"([^"]+)"/gm,
+    (_, key: string, path: string) => `${key}${JSON.stringify(resolve(root, path))}`,
+  );
+  const folder = resolve(root, '.wrangler', 'vitest');
+  mkdirSync(folder, { recursive: true });
+  const path = resolve(folder, 'wrangler.toml');
+  writeFileSync(path, toml);
+  return path;
+}
 
 /**
  * Tests run inside workerd (the Workers runtime) with real local D1 and KV
@@ -12,9 +34,8 @@ export default defineConfig(async () => {
   return {
     plugins: [
       cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
+        wrangler: { configPath: testWranglerConfig() },
         miniflare: {
-          // Explicit, so that a developer's .dev.vars never changes what the tests see.
           bindings: {
             ENVIRONMENT: 'production',
             TEST_MIGRATIONS: migrations,

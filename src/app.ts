@@ -11,7 +11,7 @@ import { tokenAuthentication } from './auth/token';
 import type { Authenticator } from './auth/types';
 import type { AuthConfig } from './config';
 import type { AuthenticationClassName } from './config/settings';
-import { wasmArgon2id } from './crypto/argon2-wasm';
+import { wasmArgon2id } from './crypto/argon2id';
 import { createJwtCodec } from './crypto/jwt';
 import { createPasswordHasher, type PasswordHasher } from './crypto/password';
 import type { AppEnv, Runtime } from './env';

@@ -4,7 +4,7 @@
  * imported, hashes made) and then run `iterations` times; the Node side times
  * the call (see bench/micro.ts for why) and subtracts the cost of `noop`.
  */
-import { wasmArgon2id } from '../../src/crypto/argon2-wasm';
+import { wasmArgon2id } from '../../src/crypto/argon2id';
 import { createPasswordHasher, nobleArgon2id, OWASP_ARGON2ID } from '../../src/crypto/password';
 import { createJwtCodec, type JwtCodec } from '../../src/crypto/jwt';
 import { generateToken, parseToken, tokenDigest } from '../../src/crypto/opaque-token';

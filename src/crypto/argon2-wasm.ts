@@ -12,6 +12,10 @@
  *   the compiled `WebAssembly.Module`; it is instantiated on first use.
  * - Deno (2.1+): the namespace is the instantiated module's exports.
  *
+ * This file only builds the function from a module it is given, so that a
+ * script can check another build of the module (`scripts/argon2-wasm/vectors.ts`);
+ * `argon2id.ts` binds it to the bundled one.
+ *
  * One instance per isolate. Calls are synchronous, so two requests never
  * share it mid-hash. Its linear memory grows to the largest hash made and
  * never shrinks; past {@link RETAINED_MEMORY_BYTES} the instance is dropped
@@ -20,7 +24,6 @@
  * wipes its own blocks.
  */
 import type { Argon2idFunction } from './password';
-import * as argon2Wasm from './argon2id.wasm';
 
 /** What `argon2id.wasm` exports (see `scripts/argon2-wasm/exports.c`). */
 export interface Argon2WasmExports {
@@ -154,6 +157,3 @@ export function createWasmArgon2id(source: Argon2WasmSource): Argon2idFunction {
     }
   };
 }
-
-/** argon2id from `argon2id.wasm`: the `kdf` argument of `createPasswordHasher`. */
-export const wasmArgon2id: Argon2idFunction = createWasmArgon2id(argon2Wasm);
