@@ -25,6 +25,7 @@ import { siteRoutes } from './routes/site';
 import { tokenRoutes } from './routes/token';
 import { wellKnownRoutes } from './routes/well-known';
 import { userRoutes } from './routes/users';
+import { codecSettings } from './services/token-claims';
 import type { Stores } from './storage/types';
 
 export interface AppOptions {
@@ -44,15 +45,7 @@ function buildRuntime(config: Readonly<AuthConfig>, stores: Stores, options: App
       },
       wasmArgon2id,
     );
-  const codec = createJwtCodec({
-    algorithm: config.ALGORITHM,
-    signingKey: config.SIGNING_KEY ?? config.SECRET_KEY,
-    signingKeyId: config.SIGNING_KEY_ID,
-    verifyingKeys: config.VERIFYING_KEYS,
-    issuer: config.ISSUER,
-    audience: config.AUDIENCE,
-    leeway: config.LEEWAY,
-  });
+  const codec = createJwtCodec(codecSettings(config));
   const authenticators: Record<AuthenticationClassName, Authenticator> = {
     JWTAuthentication: jwtAuthentication(config),
     TokenAuthentication: tokenAuthentication(config),

@@ -10,7 +10,12 @@ import { createJwtCodec, type JwtCodec } from '../../src/crypto/jwt';
 import { generateToken, parseToken, tokenDigest } from '../../src/crypto/opaque-token';
 import { timingSafeEqual } from '../../src/crypto/compare';
 import { parseConfig, type AuthConfig } from '../../src/config';
-import { decodeToken, mintToken, newFamilyId } from '../../src/services/token-claims';
+import {
+  codecSettings,
+  decodeToken,
+  mintToken,
+  newFamilyId,
+} from '../../src/services/token-claims';
 import { kvKeys } from '../../src/storage/kv/keys';
 import type { Bindings } from '../../src/env';
 import { probeOperation, type ProbeParams } from './probes';
@@ -40,15 +45,7 @@ function jwtSetup(request: MicroRequest): { config: AuthConfig; codec: JwtCodec 
   if (request.key) vars.SIGNING_KEY = request.key;
   const config = parseConfig(vars);
   // As src/app.ts builds the codec from the settings.
-  const codec = createJwtCodec({
-    algorithm: config.ALGORITHM,
-    signingKey: config.SIGNING_KEY ?? config.SECRET_KEY,
-    signingKeyId: config.SIGNING_KEY_ID,
-    verifyingKeys: config.VERIFYING_KEYS,
-    issuer: config.ISSUER,
-    audience: config.AUDIENCE,
-    leeway: config.LEEWAY,
-  });
+  const codec = createJwtCodec(codecSettings(config));
   return { config, codec };
 }
 

@@ -3,6 +3,12 @@
  * DRF's `BasicAuthentication`: `Authorization: Basic base64(username:password)`,
  * with DRF's error texts. Every request costs one password hash, so this is
  * for scripts and development; API clients should use tokens.
+ *
+ * A password over `PASSWORD_MAX_LENGTH` is answered like a wrong one (401
+ * `Invalid username/password.`) without any hashing: a header has no fields
+ * to attach DRF's 400 field error to, and an authentication class can only
+ * authenticate or fail. The answer does not depend on the account, so the
+ * quicker refusal reveals nothing.
  */
 import { fromBase64 } from '../crypto/encoding';
 import { AuthError } from '../errors';

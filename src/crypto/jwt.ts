@@ -4,20 +4,22 @@
  * verification policy, and the public JWKS.
  *
  * Verification is pinned here, in this order: the compact JWS form and a size
- * limit; a protected header without embedded keys or key URLs (`jwk`, `jku`,
- * `x5u`, `x5c`) and without `crit`; a key chosen by `kid` (or, for tokens
- * without one, every key of the header's algorithm) whose own algorithm is
- * the only one allowed, which rules out `alg: none` and HMAC-with-a-public-key
+ * limit; every segment in canonical base64url, header and payload strict
+ * UTF-8 JSON objects without a byte order mark (one token, one spelling); a
+ * protected header without embedded keys or key URLs (`jwk`, `jku`, `x5u`,
+ * `x5c`) and without `crit`; a key chosen by `kid` (or, for tokens without
+ * one, every key of the header's algorithm) whose own algorithm is the only
+ * one allowed, which rules out `alg: none` and HMAC-with-a-public-key
  * confusion; the signature; then the registered claims (`exp`, `iat`, `jti`
- * required; `nbf`, `iss`, `aud` checked; `iat` not in the future) with the
- * configured leeway. Claims
- * are read only after the signature is verified.
+ * required; `nbf`, `iss`, `aud` checked; `iat` not in the future; `exp`,
+ * `iat`, `nbf` whole seconds up to {@link MAX_NUMERIC_DATE}; `exp - iat` at
+ * most `maxLifetime`) with the configured leeway. Claims are read only after
+ * the signature is verified.
  */
 import {
   SignJWT,
   calculateJwkThumbprint,
   decodeJwt,
-  decodeProtectedHeader,
   errors,
   exportJWK,
   importJWK,
@@ -30,33 +32,16 @@ import {
 import { isHmac, type JwtAlgorithm, type KeyMaterial, type VerifyingKey } from '../config/keys';
 import { ConfigError } from '../config/parse';
 import { toHex, utf8 } from './encoding';
+import { InvalidToken, checkTimes, checkedHeader } from './jwt-checks';
 
-/** Longest token accepted; edgeauth's own are under 600 bytes. */
-export const MAX_TOKEN_LENGTH = 4096;
+export {
+  InvalidToken,
+  MAX_NUMERIC_DATE,
+  MAX_TOKEN_LENGTH,
+  type InvalidTokenReason,
+} from './jwt-checks';
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'b64', 'crit'];
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-
-/** Why a token was refused; for the log only (the client sees a generic message). */
-export type InvalidTokenReason =
-  | 'oversize'
-  | 'malformed'
-  | 'forbidden header'
-  | 'unknown key'
-  | 'signature'
-  | 'expired'
-  | 'claims';
-
-export class InvalidToken extends Error {
-  constructor(
-    readonly reason: InvalidTokenReason,
-    cause?: unknown,
-  ) {
-    super(`invalid token: ${reason}`, { cause });
-    this.name = 'InvalidToken';
-  }
-}
 
 export interface JwtSettings {
   algorithm: JwtAlgorithm;
@@ -69,6 +54,12 @@ export interface JwtSettings {
   audience?: string | undefined;
   /** Clock leeway in seconds. */
   leeway: number;
+  /**
+   * Longest `exp - iat` accepted, in seconds. simplejwt's refresh copies the
+   * refresh token's `iat` into the new access token, so its tokens need
+   * `REFRESH_TOKEN_LIFETIME + ACCESS_TOKEN_LIFETIME + LEEWAY`.
+   */
+  maxLifetime: number;
 }
 
 type KeyLike = Awaited<ReturnType<typeof importPKCS8>> | Uint8Array;
@@ -189,22 +180,6 @@ function mapJoseError(err: unknown): InvalidToken {
   return new InvalidToken('malformed', err);
 }
 
-/** The protected header, refused if it is not JSON or carries keys, key URLs or `crit`. */
-function checkedHeader(token: string): { alg?: string; kid?: string } {
-  if (token.length > MAX_TOKEN_LENGTH) throw new InvalidToken('oversize');
-  if (!COMPACT_JWS.test(token)) throw new InvalidToken('malformed');
-  let header: Record<string, unknown>;
-  try {
-    header = decodeProtectedHeader(token) as Record<string, unknown>;
-  } catch (err) {
-    throw new InvalidToken('malformed', err);
-  }
-  if (FORBIDDEN_HEADERS.some((name) => Object.hasOwn(header, name))) {
-    throw new InvalidToken('forbidden header');
-  }
-  return header as { alg?: string; kid?: string };
-}
-
 /**
  * The lifetime (`exp` - `iat`, seconds) of a token this service just minted,
  * read without verifying: for the lifetime of the cookie that carries it.
@@ -220,7 +195,9 @@ export function unverifiedLifetime(token: string): number | undefined {
 
 /**
  * @example
- * const codec = createJwtCodec({ algorithm: 'HS256', signingKey: secret, verifyingKeys: [], leeway: 0 });
+ * const codec = createJwtCodec({
+ *   algorithm: 'HS256', signingKey: secret, verifyingKeys: [], leeway: 0, maxLifetime: 86_700,
+ * });
  * const token = await codec.sign({ token_type: 'access', user_id: 1, jti, iat, exp });
  * const claims = await codec.verify(token);
  */
@@ -252,12 +229,7 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
             ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
             ...(settings.audience === undefined ? {} : { audience: settings.audience }),
           });
-          if (
-            typeof payload.iat === 'number' &&
-            payload.iat > Date.now() / 1000 + settings.leeway
-          ) {
-            throw new InvalidToken('claims');
-          }
+          checkTimes(payload, settings);
           return payload;
         } catch (err) {
           if (err instanceof InvalidToken) throw err;

@@ -49,26 +49,35 @@ export interface LoginPage {
   csrfToken: string;
   next: string;
   username?: string;
+  /** Shown above the form: the credentials were not accepted. */
   error?: string;
+  /** Shown above the password field: the password itself was refused (too long). */
+  passwordError?: string;
+}
+
+function errorLine(id: string, message: string | undefined): string {
+  return message ? `<p class="error" id="${id}" role="alert">${escapeHtml(message)}</p>\n` : '';
+}
+
+function describedBy(id: string | undefined): string {
+  return id ? ` aria-describedby="${id}" aria-invalid="true"` : '';
 }
 
 /** The login form: fields `csrfmiddlewaretoken`, `next`, `username`, `password`, as Django's. */
 export function loginPage(page: LoginPage): string {
-  const error = page.error
-    ? `<p class="error" id="login-error" role="alert">${escapeHtml(page.error)}</p>\n`
-    : '';
-  const described = page.error ? ' aria-describedby="login-error" aria-invalid="true"' : '';
+  const formError = page.error ? 'login-error' : undefined;
+  const passwordError = page.passwordError ? 'password-error' : formError;
   return layout(
     'Log in',
     page.stylesheet,
     `<h1>Log in</h1>
-${error}<form method="post" action="${escapeHtml(page.action)}">
+${errorLine('login-error', page.error)}<form method="post" action="${escapeHtml(page.action)}">
 <input type="hidden" name="csrfmiddlewaretoken" value="${escapeHtml(page.csrfToken)}">
 <input type="hidden" name="next" value="${escapeHtml(page.next)}">
 <p><label for="id_username">Username</label>
-<input type="text" name="username" id="id_username" value="${escapeHtml(page.username ?? '')}" autocomplete="username" autocapitalize="none" maxlength="150" required autofocus${described}></p>
-<p><label for="id_password">Password</label>
-<input type="password" name="password" id="id_password" autocomplete="current-password" required${described}></p>
+<input type="text" name="username" id="id_username" value="${escapeHtml(page.username ?? '')}" autocomplete="username" autocapitalize="none" maxlength="150" required autofocus${describedBy(formError)}></p>
+${errorLine('password-error', page.passwordError)}<p><label for="id_password">Password</label>
+<input type="password" name="password" id="id_password" autocomplete="current-password" required${describedBy(passwordError)}></p>
 <p><button type="submit" name="submit">Log in</button></p>
 </form>`,
   );

@@ -2,11 +2,16 @@
  * @module http/body
  * Request bodies the way DRF's default parsers read them: JSON, URL-encoded
  * forms and multipart forms, each into a plain object of fields. Bodies over
- * `DATA_UPLOAD_MAX_MEMORY_SIZE` are refused before they are parsed.
+ * `DATA_UPLOAD_MAX_MEMORY_SIZE` are refused before they are parsed. Every
+ * body is strict UTF-8 (JSON without a byte order mark, as Python's `json`
+ * requires); anything else is a 400 `parse_error`. Every route reads its body
+ * here, through {@link readData}.
  */
 import type { Context } from 'hono';
+import { Utf8Error, decodeUtf8 } from '../crypto/encoding';
 import type { AppEnv } from '../env';
 import { AuthError, ValidationError } from '../errors';
+import { parseMultipart, parseUrlEncoded } from './forms';
 
 export type RequestData = Readonly<Record<string, unknown>>;
 
@@ -56,13 +61,18 @@ function pythonTypeName(value: unknown): string {
   return 'dict';
 }
 
+/** Python's text for a JSON document that starts with a byte order mark. */
+const JSON_BOM = 'Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)';
+
 function parseJson(bytes: Uint8Array): RequestData {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+    const text = decodeUtf8(bytes);
+    if (text.startsWith('\uFEFF')) throw new SyntaxError(JSON_BOM);
+    value = JSON.parse(text);
   } catch (err) {
-    const reason = err instanceof SyntaxError ? err.message : 'invalid UTF-8';
-    throw new AuthError('parse_error', `JSON parse error - ${reason}`);
+    if (!(err instanceof SyntaxError || err instanceof Utf8Error)) throw err;
+    throw new AuthError('parse_error', `JSON parse error - ${err.message}`);
   }
   if (value === null) throw ValidationError.nonField('No data provided');
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -73,22 +83,22 @@ function parseJson(bytes: Uint8Array): RequestData {
   return value as RequestData;
 }
 
+/**
+ * Fields by name, the last value winning as in Django's `QueryDict`. Own
+ * properties even for a name such as `__proto__`, which must not become the
+ * object's prototype.
+ */
 function fromEntries(entries: Iterable<[string, unknown]>): RequestData {
   const data: Record<string, unknown> = {};
-  for (const [key, value] of entries) data[key] = value;
-  return data;
-}
-
-async function parseMultipart(bytes: Uint8Array<ArrayBuffer>, contentType: string) {
-  try {
-    const form = await new Response(bytes, { headers: { 'Content-Type': contentType } }).formData();
-    return fromEntries(form.entries());
-  } catch {
-    throw new AuthError(
-      'parse_error',
-      'Multipart form parse error - Invalid boundary in multipart.',
-    );
+  for (const [key, value] of entries) {
+    Object.defineProperty(data, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
+  return data;
 }
 
 const DATA_KEY = Symbol('edgeauth.requestData');
@@ -116,9 +126,9 @@ async function parse(c: Context<AppEnv>): Promise<RequestData> {
     return parseJson(bytes);
   }
   if (mediaType === 'application/x-www-form-urlencoded') {
-    return fromEntries(new URLSearchParams(new TextDecoder().decode(bytes)).entries());
+    return fromEntries(parseUrlEncoded(bytes));
   }
-  if (mediaType === 'multipart/form-data') return parseMultipart(bytes, contentType);
+  if (mediaType === 'multipart/form-data') return fromEntries(parseMultipart(bytes, contentType));
   throw new AuthError(
     'unsupported_media_type',
     `Unsupported media type "${contentType.slice(0, 100)}" in request.`,

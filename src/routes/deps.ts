@@ -48,12 +48,16 @@ export function revocationDeps(c: Context<AppEnv>): RevocationDeps {
 /**
  * Reads `username` and `password` (never trimmed) from the body, as the
  * obtain views of DRF and simplejwt do, and checks them: the active user, or
- * null. Missing or blank fields are a 400.
+ * null. Missing or blank fields, and a password over `PASSWORD_MAX_LENGTH`,
+ * are DRF's 400 field errors, answered before any lookup or hashing.
  */
 export async function credentialsFromBody(c: Context<AppEnv>): Promise<User | null> {
   const fields = new Fields(await readData(c));
   const username = fields.string('username');
-  const password = fields.string('password', { trim: false });
+  const password = fields.string('password', {
+    trim: false,
+    maxLength: c.var.edgeauth.config.PASSWORD_MAX_LENGTH,
+  });
   fields.check();
   return checkCredentials(userDeps(c), username!, password!);
 }

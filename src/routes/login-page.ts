@@ -25,13 +25,14 @@ import {
   logoutPage,
 } from '../html/pages';
 import { checkCredentials } from '../services/users';
+import { maxLengthMessage } from '../validation/fields';
 import { userDeps } from './deps';
 import { beginSession, finishSession } from './session-login';
 
 const BAD_LOGIN =
   'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
-function html(c: Context<AppEnv>, body: string, status: 200 | 403 = 200): Response {
+function html(c: Context<AppEnv>, body: string, status: 200 | 400 | 403 = 200): Response {
   return c.html(body, status, {
     'Cache-Control': NEVER_CACHE,
     'Content-Security-Policy': PAGE_CSP,
@@ -63,11 +64,12 @@ async function csrfOrForbidden(c: Context<AppEnv>): Promise<Response | undefined
 
 function showLogin(
   c: Context<AppEnv>,
-  fields: { next: string; username?: string; error?: string },
+  fields: { next: string; username?: string; error?: string; passwordError?: string },
+  status: 200 | 400 = 200,
 ) {
   const { login, stylesheet } = paths(c);
   const csrfToken = ensureCsrfCookie(c, c.var.edgeauth.config);
-  return html(c, loginPage({ action: login, stylesheet, csrfToken, ...fields }));
+  return html(c, loginPage({ action: login, stylesheet, csrfToken, ...fields }), status);
 }
 
 async function loginForm(c: Context<AppEnv>): Promise<Response> {
@@ -82,6 +84,11 @@ async function loginSubmit(c: Context<AppEnv>): Promise<Response> {
   const next = safeNext(text('next'), '');
   const username = text('username').trim();
   const password = text('password');
+  // As every other route that takes a password: DRF's field error, before any hashing.
+  const max = c.var.edgeauth.config.PASSWORD_MAX_LENGTH;
+  if ([...password].length > max) {
+    return showLogin(c, { next, username, passwordError: maxLengthMessage(max) }, 400);
+  }
   const user =
     username && password ? await checkCredentials(userDeps(c), username, password) : null;
   if (!user) return showLogin(c, { next, username, error: BAD_LOGIN });

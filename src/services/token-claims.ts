@@ -7,7 +7,7 @@
  * `fam` and are still accepted.
  */
 import type { AuthConfig } from '../config';
-import type { JwtCodec } from '../crypto/jwt';
+import type { JwtCodec, JwtSettings } from '../crypto/jwt';
 import { InvalidToken } from '../crypto/jwt';
 import { sha256 } from '../crypto/compare';
 import { toHex } from '../crypto/encoding';
@@ -29,6 +29,25 @@ export interface DecodedToken {
 }
 
 const FAMILY_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * The codec's settings from the configuration. The longest `exp - iat` is
+ * that of an access token refreshed by simplejwt, which keeps its refresh
+ * token's `iat`: refreshed up to `LEEWAY` after the refresh token expired, it
+ * lives `ACCESS_TOKEN_LIFETIME` more.
+ */
+export function codecSettings(config: AuthConfig): JwtSettings {
+  return {
+    algorithm: config.ALGORITHM,
+    signingKey: config.SIGNING_KEY ?? config.SECRET_KEY,
+    signingKeyId: config.SIGNING_KEY_ID,
+    verifyingKeys: config.VERIFYING_KEYS,
+    issuer: config.ISSUER,
+    audience: config.AUDIENCE,
+    leeway: config.LEEWAY,
+    maxLifetime: config.REFRESH_TOKEN_LIFETIME + config.ACCESS_TOKEN_LIFETIME + config.LEEWAY,
+  };
+}
 
 /** A new family id: creation time (12 hex digits of ms), then 80 random bits. */
 export function newFamilyId(now: number): string {

@@ -79,6 +79,7 @@ export async function checkCredentials(
   username: string,
   password: string,
 ): Promise<User | null> {
+  // Routes with a body answer the field error first; this guards Basic and any other caller.
   if ([...password].length > deps.config.PASSWORD_MAX_LENGTH) return null;
   const user = await deps.users.findByUsername(username);
   if (!user) {

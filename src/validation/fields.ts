@@ -24,6 +24,11 @@ export interface StringFieldOptions {
   minLength?: number;
 }
 
+/** DRF's `CharField(max_length=...)` error. */
+export function maxLengthMessage(maxLength: number): string {
+  return `Ensure this field has no more than ${maxLength} characters.`;
+}
+
 const SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export class Fields {
@@ -60,7 +65,7 @@ export class Fields {
   private checkString(name: string, value: string, options: StringFieldOptions) {
     const length = [...value].length;
     if (options.maxLength !== undefined && length > options.maxLength) {
-      return this.fail(name, `Ensure this field has no more than ${options.maxLength} characters.`);
+      return this.fail(name, maxLengthMessage(options.maxLength));
     }
     if (options.minLength !== undefined && length < options.minLength) {
       return this.fail(name, `Ensure this field has at least ${options.minLength} characters.`);
