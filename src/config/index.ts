@@ -32,6 +32,22 @@ export interface ParseOptions {
 }
 
 /**
+ * The `ENVIRONMENT` setting alone, read even when another setting is invalid
+ * (to decide how much a 503 may say); anything but a valid `development` is
+ * production.
+ */
+export function environmentOf(
+  vars: Record<string, unknown> | undefined,
+): AuthConfig['ENVIRONMENT'] {
+  try {
+    const raw = vars?.ENVIRONMENT;
+    return raw === undefined ? 'production' : SETTINGS.ENVIRONMENT.parse(raw, 'ENVIRONMENT');
+  } catch {
+    return 'production';
+  }
+}
+
+/**
  * Validates `vars` (the Worker's `env`, or a plain object in tests) into an
  * {@link AuthConfig}. Throws {@link ConfigError} on the first bad setting.
  */
