@@ -47,6 +47,7 @@ function misconfigured(setting: string, development: boolean): Response {
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'same-origin',
+      'Cross-Origin-Opener-Policy': 'same-origin',
     },
   });
 }

@@ -353,6 +353,11 @@ describe('wrangler.toml', () => {
     return outer.endsWith('*') && inner.startsWith(outer.slice(0, -1));
   }
 
+  it('leaves html_handling and not_found_handling at the defaults the gate models', () => {
+    const assets = /^\[assets\]$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(wranglerToml)![1]!;
+    expect(assets).not.toMatch(/^\s*(html_handling|not_found_handling)\s*=/m);
+  });
+
   it('serves public/ through the ASSETS binding', () => {
     const assets = /^\[assets\]$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(wranglerToml)![1]!;
     expect(assets).toMatch(/^directory = "public"$/m);

@@ -148,7 +148,20 @@ function checkJwtKeys(config: AuthConfig, warn: (message: string) => void): void
   }
 }
 
+/** hstspreload.org's shortest `max-age` for the preload list: one year. */
+export const HSTS_PRELOAD_MIN_SECONDS = 31_536_000;
+
 function checkConsistency(config: AuthConfig): void {
+  if (
+    config.SECURE_HSTS_PRELOAD &&
+    (!config.SECURE_HSTS_INCLUDE_SUBDOMAINS ||
+      config.SECURE_HSTS_SECONDS < HSTS_PRELOAD_MIN_SECONDS)
+  ) {
+    throw new ConfigError(
+      'SECURE_HSTS_PRELOAD',
+      `needs SECURE_HSTS_INCLUDE_SUBDOMAINS and SECURE_HSTS_SECONDS of at least ${HSTS_PRELOAD_MIN_SECONDS}, as the preload list does`,
+    );
+  }
   if (config.REFRESH_FAMILY_MAX_LIFETIME < config.REFRESH_TOKEN_LIFETIME) {
     throw new ConfigError('REFRESH_FAMILY_MAX_LIFETIME', 'must be at least REFRESH_TOKEN_LIFETIME');
   }
