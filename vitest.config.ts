@@ -43,6 +43,18 @@ export default defineConfig(async () => {
             PASSWORD_ARGON2_MEMORY_KIB: '64',
             PASSWORD_ARGON2_ITERATIONS: '1',
           },
+          // A second static site, test/fixtures/site, behind the real asset router: the
+          // site-gate tests hand it to the gate as ASSETS to try layouts public/ lacks.
+          serviceBindings: { TEST_SITE_ASSETS: 'test-site' },
+          workers: [
+            {
+              name: 'test-site',
+              modules: true,
+              script: 'export default { fetch: (request, env) => env.ASSETS.fetch(request) };',
+              compatibilityDate: '2026-11-01',
+              assets: { directory: './test/fixtures/site', binding: 'ASSETS' },
+            },
+          ],
         },
       }),
     ],

@@ -96,7 +96,7 @@ export function createApp(
   options: AppOptions = {},
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
-  app.use(securityHeaders());
+  app.use(securityHeaders(config));
   app.use(edgeauth(config, stores, options));
   app.onError(onError);
   app.notFound(notFound);

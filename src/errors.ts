@@ -154,9 +154,16 @@ export class StorageUnavailableError extends Error {
 export const SERVICE_UNAVAILABLE_DETAIL =
   'The authentication service is temporarily unavailable. Try again later.';
 
-/** The `detail` of the 503 answered while a setting is invalid. */
-export function misconfiguredDetail(setting: string): string {
-  return `The service is misconfigured (setting ${setting}); see the server log.`;
+/**
+ * The `detail` of the 503 answered while a setting is invalid. Only a
+ * development deployment names the setting: anyone may send a request, and
+ * which setting is broken is a hint for an attacker, not for the client. The
+ * log always names it.
+ */
+export function misconfiguredDetail(setting: string, development: boolean): string {
+  return development
+    ? `The service is misconfigured (setting ${setting}); see the server log.`
+    : 'The service is misconfigured; see the server log.';
 }
 
 /** Response parts for an error; the HTTP layer (`http/errors.ts`) renders them. */
@@ -170,15 +177,23 @@ export interface ErrorAnswer {
 
 /**
  * Maps any thrown value to the answer the client sees. `challenge` is the
- * `WWW-Authenticate` value of the route's first authentication class.
+ * `WWW-Authenticate` value of the route's first authentication class;
+ * `development` (`ENVIRONMENT=development`) lets a 503 name a bad setting.
  */
-export function toErrorAnswer(err: unknown, challenge: string | undefined): ErrorAnswer {
+export function toErrorAnswer(
+  err: unknown,
+  challenge: string | undefined,
+  development = false,
+): ErrorAnswer {
   if (err instanceof AuthError) return authErrorAnswer(err, challenge);
   if (err instanceof ValidationError) return { status: 400, body: { ...err.fields }, headers: {} };
   if (err instanceof ConfigError) {
     return {
       status: 503,
-      body: { detail: misconfiguredDetail(err.setting), code: 'service_unavailable' },
+      body: {
+        detail: misconfiguredDetail(err.setting, development),
+        code: 'service_unavailable',
+      },
       headers: {},
       log: `refusing to serve: ${err.message}`,
     };

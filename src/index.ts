@@ -3,40 +3,43 @@
  * The Worker entry: validates the settings, builds the app once per
  * configuration, and serves; its scheduled handler purges expired rows. With
  * an invalid setting it serves nothing but a 503 that says the service is
- * misconfigured, and logs which setting is wrong; it never falls back to a
- * default secret.
+ * misconfigured, and logs which setting is wrong (the 503 names it only when
+ * ENVIRONMENT is development); it never falls back to a default secret.
  */
 import type { Hono } from 'hono';
 import { createApp } from './app';
-import { ConfigError, parseConfig } from './config';
+import { ConfigError, environmentOf, parseConfig } from './config';
 import type { AppEnv, Bindings } from './env';
 import { describe, misconfiguredDetail } from './errors';
 import { cloudflareStores } from './storage/cloudflare';
 import type { Stores } from './storage/types';
 
-type Built = { app: Hono<AppEnv>; stores: Stores } | { error: string };
+type Built = { app: Hono<AppEnv>; stores: Stores } | { error: string; development: boolean };
 
 const built = new WeakMap<object, Built>();
 
 function build(env: Bindings): Built {
   let result = built.get(env);
   if (!result) {
+    const vars = env as unknown as Record<string, unknown>;
     try {
-      const vars = env as unknown as Record<string, unknown>;
       const stores = cloudflareStores(env);
       result = { app: createApp(parseConfig(vars), stores), stores };
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : describe(err);
       console.error(`edgeauth: refusing to serve: ${message}`);
-      result = { error: err instanceof ConfigError ? err.setting : 'configuration' };
+      result = {
+        error: err instanceof ConfigError ? err.setting : 'configuration',
+        development: environmentOf(vars) === 'development',
+      };
     }
     built.set(env, result);
   }
   return result;
 }
 
-function misconfigured(setting: string): Response {
-  const body = { detail: misconfiguredDetail(setting), code: 'service_unavailable' };
+function misconfigured(setting: string, development: boolean): Response {
+  const body = { detail: misconfiguredDetail(setting, development), code: 'service_unavailable' };
   return Response.json(body, {
     status: 503,
     headers: {
@@ -44,6 +47,7 @@ function misconfigured(setting: string): Response {
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'same-origin',
+      'Cross-Origin-Opener-Policy': 'same-origin',
     },
   });
 }
@@ -51,7 +55,7 @@ function misconfigured(setting: string): Response {
 export default {
   fetch(request, env, ctx) {
     const result = build(env);
-    if ('error' in result) return misconfigured(result.error);
+    if ('error' in result) return misconfigured(result.error, result.development);
     return result.app.fetch(request, env, ctx);
   },
 

@@ -124,22 +124,49 @@ describe('parseConfig', () => {
 });
 
 describe('the Worker with an invalid setting', () => {
-  it('answers every request with a 503 naming the setting, and logs why', async () => {
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const brokenEnv = { ...env, SECRET_KEY: 'short' };
-    const res = await worker.fetch(
+  async function fetchWith(vars: Record<string, unknown>): Promise<Response> {
+    return worker.fetch(
       new Request('http://localhost/api/health/'),
-      brokenEnv,
+      { ...env, ...vars } as typeof env,
       createExecutionContext(),
     );
+  }
+
+  it('answers every request with a 503 that does not name the setting, and logs which one', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await fetchWith({ SECRET_KEY: 'short' });
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({
-      detail: 'The service is misconfigured (setting SECRET_KEY); see the server log.',
+      detail: 'The service is misconfigured; see the server log.',
       code: 'service_unavailable',
     });
     expect(res.headers.get('Cache-Control')).toBe('no-store');
     expect(errors).toHaveBeenCalledWith(expect.stringMatching(/refusing to serve.*SECRET_KEY/));
     expect(errors.mock.calls.flat().join(' ')).not.toContain('short"');
+    errors.mockRestore();
+  });
+
+  it.each([
+    ['ENVIRONMENT is production', { ENVIRONMENT: 'production' }],
+    ['ENVIRONMENT is itself invalid', { ENVIRONMENT: 'dev' }],
+  ])('names no setting to the client when %s', async (_case, vars: Record<string, unknown>) => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await fetchWith({ ...vars, PASSWORD_MIN_LENGTH: 'eight' });
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { detail: string };
+    expect(body.detail).toBe('The service is misconfigured; see the server log.');
+    expect(errors).toHaveBeenCalledWith(expect.stringMatching(/Invalid setting/));
+    errors.mockRestore();
+  });
+
+  it('names the setting in the 503 when ENVIRONMENT is development', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await fetchWith({ ENVIRONMENT: 'development', PASSWORD_MIN_LENGTH: 'eight' });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      detail: 'The service is misconfigured (setting PASSWORD_MIN_LENGTH); see the server log.',
+      code: 'service_unavailable',
+    });
     errors.mockRestore();
   });
 

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD, basic, body, call, makeApp, makeUser, postJson, uniqueName } from './helpers';
 
@@ -194,6 +195,28 @@ describe('request bodies', () => {
       username: ['This field is required.'],
       password1: ['This field is required.'],
       password2: ['This field is required.'],
+    });
+  });
+});
+
+describe('CONNECT', () => {
+  // The README says CONNECT never reaches edgeauth; this pins the runtime half of that
+  // claim, so a workerd that one day hands CONNECT to fetch() fails here first.
+  it('cannot reach the fetch handler: workerd refuses to build a CONNECT request', async () => {
+    expect(() => new Request('http://localhost/api/health/', { method: 'CONNECT' })).toThrow(
+      TypeError,
+    );
+    await expect(
+      (async () => app.request('/api/health/', { method: 'CONNECT' }, env))(),
+    ).rejects.toThrow(TypeError);
+  });
+
+  it.each(['TRACE', 'PROPFIND'])('while %s on a route answers DRF’s 405', async (method) => {
+    const res = await call(app, '/api/health/', { method });
+    expect(res.status).toBe(405);
+    expect(await res.json()).toEqual({
+      detail: `Method "${method}" not allowed.`,
+      code: 'method_not_allowed',
     });
   });
 });

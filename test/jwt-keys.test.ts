@@ -497,7 +497,7 @@ describe('misconfigured keys', () => {
     expect(error.message).toMatch(/^Invalid setting VERIFYING_KEYS: /);
   });
 
-  it('answers POST /api/token/ with a 503 naming SIGNING_KEY when the key cannot be imported', async () => {
+  it('answers POST /api/token/ with a 503 when the key cannot be imported, naming SIGNING_KEY only in the log', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const broken = {
       ...env,
@@ -515,7 +515,7 @@ describe('misconfigured keys', () => {
     );
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({
-      detail: 'The service is misconfigured (setting SIGNING_KEY); see the server log.',
+      detail: 'The service is misconfigured; see the server log.',
       code: 'service_unavailable',
     });
     expect(errors).toHaveBeenCalledWith(
@@ -539,11 +539,28 @@ describe('misconfigured keys', () => {
     ]) {
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({
-        detail: 'The service is misconfigured (setting SIGNING_KEY); see the server log.',
+        detail: 'The service is misconfigured; see the server log.',
         code: 'service_unavailable',
       });
     }
     expect(errors).toHaveBeenCalledWith(expect.stringMatching(/Invalid setting SIGNING_KEY/));
+  });
+
+  it('names SIGNING_KEY in the 503 when ENVIRONMENT is development', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const broken = makeApp({
+      settings: {
+        ENVIRONMENT: 'development',
+        ALGORITHM: 'ES256',
+        SIGNING_KEY: '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----',
+      },
+    });
+    const res = await call(broken, '/.well-known/jwks.json');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      detail: 'The service is misconfigured (setting SIGNING_KEY); see the server log.',
+      code: 'service_unavailable',
+    });
   });
 
   it.each([
@@ -558,7 +575,7 @@ describe('misconfigured keys', () => {
     });
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({
-      detail: 'The service is misconfigured (setting SIGNING_KEY); see the server log.',
+      detail: 'The service is misconfigured; see the server log.',
       code: 'service_unavailable',
     });
     expect(errors).toHaveBeenCalledWith(expect.stringMatching(/Invalid setting SIGNING_KEY/));

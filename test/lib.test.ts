@@ -37,7 +37,7 @@ describe('edgeauth as a library in another Hono app', () => {
     expect(anonymous.headers.get('WWW-Authenticate')).toBe('Basic realm="api"');
   });
 
-  it('answers 503 naming the setting when a setting is invalid', async () => {
+  it('answers 503 when a setting is invalid, naming it only in the log', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const res = await protectedApp().request(
       '/mine/',
@@ -46,12 +46,27 @@ describe('edgeauth as a library in another Hono app', () => {
     );
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({
-      detail: 'The service is misconfigured (setting PASSWORD_MIN_LENGTH); see the server log.',
+      detail: 'The service is misconfigured; see the server log.',
       code: 'service_unavailable',
     });
     expect(log).toHaveBeenCalledWith(
       expect.stringContaining('Invalid setting PASSWORD_MIN_LENGTH'),
     );
+    log.mockRestore();
+  });
+
+  it('names the invalid setting in the 503 when ENVIRONMENT is development', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const res = await protectedApp().request(
+      '/mine/',
+      {},
+      { ...env, ENVIRONMENT: 'development', PASSWORD_MIN_LENGTH: 'eight' },
+    );
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      detail: 'The service is misconfigured (setting PASSWORD_MIN_LENGTH); see the server log.',
+      code: 'service_unavailable',
+    });
     log.mockRestore();
   });
 });

@@ -3,8 +3,8 @@
  * CSRF protection for requests authenticated by a cookie (session, or JWT in
  * cookie mode), as DRF's `SessionAuthentication.enforce_csrf` with Django's
  * texts, and two checks Django lacks: the `Origin` header and the browser's
- * `Sec-Fetch-Site` must say the request is same-origin (or from an origin in
- * `CSRF_TRUSTED_ORIGINS`). Then the double submit: the `csrftoken` cookie
+ * `Sec-Fetch-Site` must say the request is same-origin, or else its origin
+ * must be in `CSRF_TRUSTED_ORIGINS`. Then the double submit: the `csrftoken` cookie
  * must be echoed in the `X-CSRFToken` header (or the form field
  * `csrfmiddlewaretoken`), compared in constant time. Safe methods pass.
  */
@@ -27,16 +27,20 @@ export function csrfFailed(reason: string): AuthError {
 /**
  * The `Origin` / `Sec-Fetch-Site` half of the check alone: for logins, where
  * no CSRF cookie need exist yet (login CSRF). Requests without either header
- * (non-browser clients) pass.
+ * (non-browser clients) pass. `Sec-Fetch-Site` is the browser's own verdict
+ * and outranks `Origin`: a `cross-site` or `same-site` request passes only
+ * from an origin listed in `CSRF_TRUSTED_ORIGINS`, even when its `Origin`
+ * names this site.
  */
 export function enforceSameOrigin(c: Context<AppEnv>, config: AuthConfig): void {
   const origin = c.req.header('Origin');
   const fetchSite = c.req.header('Sec-Fetch-Site');
-  const own = new URL(c.req.url).origin;
-  const trusted =
-    origin !== undefined && (origin === own || config.CSRF_TRUSTED_ORIGINS.includes(origin));
-  const crossSite = fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none';
-  if ((origin !== undefined && !trusted) || (crossSite && !trusted)) {
+  const listed = origin !== undefined && config.CSRF_TRUSTED_ORIGINS.includes(origin);
+  const sameOrigin = fetchSite === undefined || fetchSite === 'same-origin' || fetchSite === 'none';
+  const trusted = sameOrigin
+    ? origin === undefined || listed || origin === new URL(c.req.url).origin
+    : listed;
+  if (!trusted) {
     const who = origin ?? `a ${fetchSite} request`;
     throw csrfFailed(`Origin checking failed - ${who} does not match any trusted origins.`);
   }

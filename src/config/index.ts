@@ -32,6 +32,22 @@ export interface ParseOptions {
 }
 
 /**
+ * The `ENVIRONMENT` setting alone, read even when another setting is invalid
+ * (to decide how much a 503 may say); anything but a valid `development` is
+ * production.
+ */
+export function environmentOf(
+  vars: Record<string, unknown> | undefined,
+): AuthConfig['ENVIRONMENT'] {
+  try {
+    const raw = vars?.ENVIRONMENT;
+    return raw === undefined ? 'production' : SETTINGS.ENVIRONMENT.parse(raw, 'ENVIRONMENT');
+  } catch {
+    return 'production';
+  }
+}
+
+/**
  * Validates `vars` (the Worker's `env`, or a plain object in tests) into an
  * {@link AuthConfig}. Throws {@link ConfigError} on the first bad setting.
  */
@@ -132,7 +148,20 @@ function checkJwtKeys(config: AuthConfig, warn: (message: string) => void): void
   }
 }
 
+/** hstspreload.org's shortest `max-age` for the preload list: one year. */
+export const HSTS_PRELOAD_MIN_SECONDS = 31_536_000;
+
 function checkConsistency(config: AuthConfig): void {
+  if (
+    config.SECURE_HSTS_PRELOAD &&
+    (!config.SECURE_HSTS_INCLUDE_SUBDOMAINS ||
+      config.SECURE_HSTS_SECONDS < HSTS_PRELOAD_MIN_SECONDS)
+  ) {
+    throw new ConfigError(
+      'SECURE_HSTS_PRELOAD',
+      `needs SECURE_HSTS_INCLUDE_SUBDOMAINS and SECURE_HSTS_SECONDS of at least ${HSTS_PRELOAD_MIN_SECONDS}, as the preload list does`,
+    );
+  }
   if (config.REFRESH_FAMILY_MAX_LIFETIME < config.REFRESH_TOKEN_LIFETIME) {
     throw new ConfigError('REFRESH_FAMILY_MAX_LIFETIME', 'must be at least REFRESH_TOKEN_LIFETIME');
   }

@@ -253,6 +253,17 @@ export const SETTINGS = {
   CSRF_TRUSTED_ORIGINS: setting<readonly string[]>(listOf(origin), []),
   /** `Secure` on the session, CSRF and JWT cookies (browsers accept it on http://localhost). */
   COOKIE_SECURE: setting(boolean, true),
+  /** Django: `max-age` of `Strict-Transport-Security` on HTTPS responses; 0 sends none. */
+  SECURE_HSTS_SECONDS: setting(duration({ min: 0, max: 2 * 365 * DAY }), 0),
+  /** Django: `includeSubDomains` in the HSTS header. */
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: setting(boolean, false),
+  /** Django: `preload` in the HSTS header (needs the two above, as hstspreload.org does). */
+  SECURE_HSTS_PRELOAD: setting(boolean, false),
+  /** Django: `Cross-Origin-Opener-Policy` on every response. */
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: setting(
+    oneOf(['same-origin', 'same-origin-allow-popups', 'unsafe-none']),
+    'same-origin',
+  ),
   /** Path of DRF's `obtain_auth_token` view. */
   ROUTE_PREFIX_AUTHTOKEN: setting(routePrefix(), '/api-token-auth'),
   /** Prefix of the opaque-token management routes. */

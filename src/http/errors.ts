@@ -7,6 +7,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routeChallenge } from '../auth/authenticate';
+import { environmentOf } from '../config';
 import type { AppEnv } from '../env';
 import { AuthError, toErrorAnswer } from '../errors';
 
@@ -17,7 +18,12 @@ function fromHono(err: HTTPException): AuthError | Error {
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const thrown = err instanceof HTTPException ? fromHono(err) : err;
-  const answer = toErrorAnswer(thrown, routeChallenge(c as Context<AppEnv>));
+  // The settings, or when they did not parse (edgeauthFromEnv), the raw ENVIRONMENT.
+  const environment =
+    c.var.edgeauth?.config.ENVIRONMENT ??
+    environmentOf(c.env as unknown as Record<string, unknown>);
+  const development = environment === 'development';
+  const answer = toErrorAnswer(thrown, routeChallenge(c as Context<AppEnv>), development);
   if (answer.log) {
     const ray = c.req.header('cf-ray') ?? '-';
     console.error(`edgeauth ${c.req.method} ${c.req.routePath} ray=${ray}: ${answer.log}`);

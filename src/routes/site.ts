@@ -8,36 +8,27 @@
  * for a page is redirected to `LOGIN_URL` with `next`; other anonymous
  * requests get the usual 401/403. Gated responses are `Cache-Control:
  * private`, so no shared cache keeps them.
+ *
+ * A public exception answers only with the file it names: `site-paths.ts`
+ * models which file the asset router serves for a URL, and where that model
+ * cannot know (the router's choice depends on which files exist) the router
+ * itself is asked. The router is always called with `redirect: "manual"`:
+ * following a redirect inside the Worker would serve another URL's file
+ * under this one.
  */
 import type { Context, Hono } from 'hono';
 import { authenticate } from '../auth/authenticate';
 import type { AuthConfig } from '../config';
 import type { AppEnv } from '../env';
-import { notAuthenticated } from '../errors';
-
-/**
- * A path as the asset router resolves it: `/x.html`, `/x` and `/x/index.html`
- * all name one page, so they compare equal.
- */
-function canonical(path: string): string {
-  return path
-    .replace(/\/index(\.html)?$/, '/')
-    .replace(/\.html$/, '')
-    .replace(/(.)\/$/, '$1');
-}
-
-/**
- * Matches a path against patterns like `/app/help.html` (that page, however
- * the asset router spells it) and `/app/*` (that folder, itself included, and
- * everything in it).
- */
-export function matchesAny(path: string, patterns: readonly string[]): boolean {
-  return patterns.some((pattern) => {
-    if (!pattern.endsWith('*')) return canonical(path) === canonical(pattern);
-    const prefix = pattern.slice(0, -1);
-    return path.startsWith(prefix) || (prefix.endsWith('/') && path === prefix.slice(0, -1));
-  });
-}
+import { AuthError, notAuthenticated } from '../errors';
+import {
+  compilePublicPaths,
+  encodeRouterPath,
+  isProtected,
+  publicRule,
+  routerPath,
+  type PublicRule,
+} from './site-paths';
 
 function wantsPage(c: Context<AppEnv>): boolean {
   const method = c.req.method;
@@ -56,13 +47,63 @@ function loginRedirect(c: Context<AppEnv>, config: AuthConfig): Response {
   });
 }
 
+/** The asset router's own answer to this request, redirects included. */
+function fromRouter(assets: Fetcher, request: Request): Promise<Response> {
+  return assets.fetch(new Request(request, { redirect: 'manual' }));
+}
+
+function isRedirect(res: Response): boolean {
+  return res.status >= 300 && res.status < 400 && res.headers.has('Location');
+}
+
+/** Whether `res` is a redirect to the page `path` of this site. */
+function redirectsTo(res: Response, base: URL, path: string): boolean {
+  if (!isRedirect(res)) return false;
+  const target = new URL(res.headers.get('Location')!, base);
+  return target.origin === base.origin && routerPath(target.pathname) === path;
+}
+
+/**
+ * Whether the router serves `file` at `path`. It redirects `/x.html` to `/x`
+ * (and `/x/index.html` to `/x/`) only when `/x` serves that very file, so
+ * its answer to a HEAD of the file is the proof.
+ */
+async function servesFileAt(assets: Fetcher, base: URL, file: string, path: string) {
+  const probe = new Request(new URL(encodeRouterPath(file), base), { method: 'HEAD' });
+  return redirectsTo(await fromRouter(assets, probe), base, path);
+}
+
+/** Serves a public exception, or resolves undefined when the request must be gated after all. */
+async function servePublic(
+  c: Context<AppEnv>,
+  assets: Fetcher,
+  rule: PublicRule,
+  path: string,
+): Promise<Response | undefined> {
+  const base = new URL(c.req.url);
+  if (rule.kind === 'verify' && !(await servesFileAt(assets, base, rule.file, path))) {
+    return undefined;
+  }
+  const answer = await fromRouter(assets, c.req.raw);
+  if (rule.kind === 'redirect' && !redirectsTo(answer, base, rule.to)) {
+    await answer.body?.cancel();
+    return undefined;
+  }
+  if (!answer.ok && !isRedirect(answer) && answer.status !== 304) {
+    // A custom 404 page may live in the protected folder: say nothing more than "not found".
+    await answer.body?.cancel();
+    throw new AuthError('not_found', 'Not found.');
+  }
+  return new Response(answer.body, answer);
+}
+
 async function serveProtected(c: Context<AppEnv>): Promise<Response> {
   const { config } = c.var.edgeauth;
   if (!c.var.auth) {
     if (wantsPage(c)) return loginRedirect(c, config);
     throw notAuthenticated();
   }
-  const asset = await c.env.ASSETS!.fetch(c.req.raw);
+  const asset = await fromRouter(c.env.ASSETS!, c.req.raw);
   const response = new Response(asset.body, asset);
   response.headers.set('Cache-Control', 'private, no-cache');
   response.headers.append('Vary', 'Cookie, Authorization');
@@ -71,16 +112,17 @@ async function serveProtected(c: Context<AppEnv>): Promise<Response> {
 
 export function siteRoutes(app: Hono<AppEnv>, config: AuthConfig): void {
   const gate = authenticate();
+  const publicPaths = compilePublicPaths(config.SITE_PUBLIC_PATHS);
   app.on(['GET', 'HEAD'], '*', async (c, next) => {
-    // The URL's own path: the router's has its trailing slash removed.
-    const path = new URL(c.req.url).pathname;
-    if (c.env?.ASSETS === undefined || !matchesAny(path, config.SITE_PROTECTED_PATHS))
-      return next();
+    // The URL's own path, as run_worker_first matched it (Hono's drops a trailing slash).
+    const pathname = new URL(c.req.url).pathname;
+    const assets = c.env?.ASSETS;
+    if (assets === undefined || !isProtected(pathname, config.SITE_PROTECTED_PATHS)) return next();
     // An exception inside the protected area: the Worker runs first there, so it serves it.
-    if (matchesAny(path, config.SITE_PUBLIC_PATHS)) {
-      const asset = await c.env.ASSETS.fetch(c.req.raw);
-      return new Response(asset.body, asset);
-    }
+    const path = routerPath(pathname);
+    const rule = publicRule(path, publicPaths);
+    const open = rule && (await servePublic(c, assets, rule, path));
+    if (open) return open;
     let response: Response | undefined;
     await gate(c, async () => {
       response = await serveProtected(c);
