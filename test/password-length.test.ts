@@ -8,7 +8,7 @@
  * The limit counts characters (code points), as Python's `len` does.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { wasmArgon2id } from '../src/crypto/argon2-wasm';
+import { wasmArgon2id } from '../src/crypto/argon2id';
 import { createPasswordHasher, type PasswordHasher } from '../src/crypto/password';
 import {
   PASSWORD,
