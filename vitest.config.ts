@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
  * Tests run inside workerd (the Workers runtime) with real local D1 and KV
  * from miniflare, configured from wrangler.toml. Password hashing is cheap
  * here through settings; tests that need OWASP's parameters build their own
- * app with the defaults.
+ * app with the defaults. The Worker's outbound requests (only the optional
+ * Pwned Passwords check makes any) go to a fake of that API, an auxiliary
+ * Worker (test/fake-hibp/worker.js).
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
@@ -22,6 +24,15 @@ export default defineConfig(async () => {
             PASSWORD_ARGON2_MEMORY_KIB: '64',
             PASSWORD_ARGON2_ITERATIONS: '1',
           },
+          outboundService: 'fake-hibp',
+          workers: [
+            {
+              name: 'fake-hibp',
+              modules: true,
+              scriptPath: './test/fake-hibp/worker.js',
+              compatibilityDate: '2026-11-01',
+            },
+          ],
         },
       }),
     ],
