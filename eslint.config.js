@@ -84,6 +84,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // Plain-JavaScript Workers that the test Miniflare runs as they are (fakes of outside APIs).
+    files: ['test/fake-*/**/*.js'],
+    languageOptions: { globals: { ...globals.serviceworker } },
+  },
+  {
     // The Worker runs with no Node.js compatibility and on Deno: Web APIs only.
     files: ['src/**/*.ts'],
     rules: {

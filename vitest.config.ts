@@ -27,7 +27,9 @@ function testWranglerConfig(): string {
  * Tests run inside workerd (the Workers runtime) with real local D1 and KV
  * from miniflare, configured from wrangler.toml. Password hashing is cheap
  * here through settings; tests that need OWASP's parameters build their own
- * app with the defaults.
+ * app with the defaults. The Worker's outbound requests (only the optional
+ * Pwned Passwords check makes any) go to a fake of that API, an auxiliary
+ * Worker (test/fake-hibp/worker.js).
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
@@ -46,6 +48,8 @@ export default defineConfig(async () => {
           // A second static site, test/fixtures/site, behind the real asset router: the
           // site-gate tests hand it to the gate as ASSETS to try layouts public/ lacks.
           serviceBindings: { TEST_SITE_ASSETS: 'test-site' },
+          // Have I Been Pwned's range API, faked: every outbound fetch of the Worker goes here.
+          outboundService: 'fake-hibp',
           workers: [
             {
               name: 'test-site',
@@ -53,6 +57,12 @@ export default defineConfig(async () => {
               script: 'export default { fetch: (request, env) => env.ASSETS.fetch(request) };',
               compatibilityDate: '2026-11-01',
               assets: { directory: './test/fixtures/site', binding: 'ASSETS' },
+            },
+            {
+              name: 'fake-hibp',
+              modules: true,
+              scriptPath: './test/fake-hibp/worker.js',
+              compatibilityDate: '2026-11-01',
             },
           ],
         },

@@ -2,7 +2,8 @@
  * `npm run createsuperuser`: Django's `createsuperuser` for edgeauth. Asks
  * for a username, email and password (or reads them from flags and
  * EDGEAUTH_SUPERUSER_PASSWORD with --noinput), validates them as
- * registration does, hashes the password with the production argon2id
+ * registration does (with the password settings of wrangler.toml's [vars],
+ * Pwned Passwords check included), hashes the password with the production argon2id
  * parameters, and inserts the account into the local D1 database (or the
  * deployed one with --remote).
  *
@@ -19,7 +20,8 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config';
 import { createPasswordHasher, OWASP_ARGON2ID } from '../src/crypto/password';
 import { randomToken } from '../src/crypto/random';
-import { validatePassword } from '../src/validation/passwords';
+import { AuthError } from '../src/errors';
+import { checkNewPassword } from '../src/validation/new-password';
 import {
   EMAIL_INVALID,
   USERNAME_INVALID,
@@ -29,6 +31,7 @@ import {
   normalizeEmail,
   normalizeUsername,
 } from '../src/validation/username';
+import { passwordSettings } from './lib/password-settings';
 import { superuserInsertSql } from './lib/superuser-sql';
 
 const { values: flags } = parseArgs({
@@ -74,8 +77,12 @@ async function collect(): Promise<{ username: string; email: string; password: s
   return { username, email, password };
 }
 
-function check(input: { username: string; email: string; password: string }) {
-  const config = parseConfig({ ENVIRONMENT: 'development', SECRET_KEY: randomToken(48) });
+async function check(input: { username: string; email: string; password: string }) {
+  const config = parseConfig({
+    ...(await passwordSettings()),
+    ENVIRONMENT: 'development',
+    SECRET_KEY: randomToken(48),
+  });
   const username = normalizeUsername(input.username.trim());
   const email = input.email.trim() === '' ? '' : normalizeEmail(input.email.trim());
   if (!username || [...username].length > USERNAME_MAX_LENGTH || !isValidUsername(username)) {
@@ -83,7 +90,9 @@ function check(input: { username: string; email: string; password: string }) {
   }
   if (email && !isValidEmail(email)) fail(EMAIL_INVALID);
   if ([...input.password].length > config.PASSWORD_MAX_LENGTH) fail('This password is too long.');
-  const problems = validatePassword(input.password, { username, email }, config);
+  const problems = await checkNewPassword(input.password, { username, email }, config).catch(
+    (err: unknown) => fail(err instanceof AuthError ? err.detail : String(err)),
+  );
   if (problems.length > 0) fail(problems.join(' '));
   return { username, email };
 }
@@ -101,7 +110,7 @@ function migrateLocal(target: string[]): void {
 
 async function main(): Promise<void> {
   const input = await collect();
-  const { username, email } = check(input);
+  const { username, email } = await check(input);
   const passwordHash = await createPasswordHasher(OWASP_ARGON2ID).hash(input.password);
   const dir = mkdtempSync(join(tmpdir(), 'edgeauth-'));
   const file = join(dir, 'createsuperuser.sql');

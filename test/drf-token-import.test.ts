@@ -1,7 +1,13 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { drfTokenInsertSql, rowsFromCsv, rowsFromDumpdata } from '../scripts/lib/drf-token-sql';
-import { call, makeApp, makeUser } from './helpers';
+import {
+  drfTokenImportPlan,
+  formatImportReport,
+  importReport,
+  rowsFromCsv,
+  rowsFromDumpdata,
+} from '../scripts/lib/drf-token-sql';
+import { bearer, call, importDrfKeys, makeApp, makeUser, obtainPair, postJson } from './helpers';
 
 const app = makeApp();
 
@@ -9,19 +15,38 @@ function key(seed: number): string {
   return seed.toString(16).padStart(40, 'a');
 }
 
-async function run(statements: string[]) {
-  for (const statement of statements) await env.DB.prepare(statement).run();
-}
-
 function me(token: string) {
   return call(app, '/api/me/', { headers: { Authorization: `Token ${token}` } });
+}
+
+const NOTHING_SKIPPED = {
+  malformed_key: 0,
+  repeated_in_dump: 0,
+  unknown_user: 0,
+  already_imported: 0,
+  revoked: 0,
+};
+
+/** "Log out everywhere" through the API; resolves once the user's revoked-before moment moved. */
+async function logOutEverywhere(user: { username: string; password: string }): Promise<void> {
+  const { access } = await obtainPair(app, user);
+  const res = await postJson(app, '/api/token/logoutall/', {}, bearer(access));
+  expect(res.status).toBe(200);
+}
+
+async function storedCreatedAt(userId: number): Promise<number[]> {
+  const rows = await env.DB.prepare('SELECT created_at FROM api_tokens WHERE user_id = ?')
+    .bind(userId)
+    .all<{ created_at: number }>();
+  return rows.results.map((row) => row.created_at);
 }
 
 describe('importing DRF authtoken keys', () => {
   it('keeps an imported key working for its user, stored only as a digest', async () => {
     const user = await makeUser(app);
     const drfKey = key(user.id);
-    await run([await drfTokenInsertSql({ key: drfKey, user: { id: user.id } }, Date.now())]);
+    const report = await importDrfKeys([{ key: drfKey, user: { id: user.id } }]);
+    expect(report).toEqual({ total: 1, imported: 1, skipped: NOTHING_SKIPPED });
     const res = await me(drfKey);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: user.id });
@@ -48,7 +73,8 @@ describe('importing DRF authtoken keys', () => {
       { model: 'auth.user', pk: 1, fields: {} },
     ]);
     expect(rows).toHaveLength(1);
-    await run(await Promise.all(rows.map((row) => drfTokenInsertSql(row, Date.now()))));
+    const report = await importDrfKeys(rows, { dumpedAt: Date.parse('2024-04-01T00:00:00Z') });
+    expect(report.imported).toBe(1);
     expect((await me(drfKey)).status).toBe(200);
     const listed = await call(app, '/api/tokens/', {
       headers: { Authorization: `Token ${drfKey}` },
@@ -69,9 +95,16 @@ describe('importing DRF authtoken keys', () => {
     const csv = `key,user_id,created\n${known},${user.id},2024-01-01T00:00:00Z\n"${orphan}",999999,\n`;
     const rows = rowsFromCsv(csv);
     expect(rows.map((row) => row.key)).toEqual([known, orphan]);
-    const statements = await Promise.all(rows.map((row) => drfTokenInsertSql(row, Date.now())));
-    await run(statements);
-    await run(statements);
+    expect(await importDrfKeys(rows)).toEqual({
+      total: 2,
+      imported: 1,
+      skipped: { ...NOTHING_SKIPPED, unknown_user: 1 },
+    });
+    expect(await importDrfKeys(rows)).toEqual({
+      total: 2,
+      imported: 0,
+      skipped: { ...NOTHING_SKIPPED, unknown_user: 1, already_imported: 1 },
+    });
     expect((await me(known)).status).toBe(200);
     expect((await me(orphan)).status).toBe(401);
     const count = await env.DB.prepare('SELECT count(*) AS n FROM api_tokens WHERE user_id = ?')
@@ -80,11 +113,107 @@ describe('importing DRF authtoken keys', () => {
     expect(count!.n).toBe(1);
   });
 
-  it('refuses malformed keys and headers', async () => {
-    await expect(drfTokenInsertSql({ key: 'ABC', user: { id: 1 } }, 0)).rejects.toThrow(
-      /40 lower-case hex/,
+  it('keeps a key alive whose user logged out everywhere before the dump was taken', async () => {
+    const user = await makeUser(app);
+    await logOutEverywhere(user);
+    const drfKey = key(user.id + 400_000);
+    const created = Date.parse('2024-03-01T00:00:00Z');
+    const dumpedAt = Date.now();
+    const report = await importDrfKeys([{ key: drfKey, user: { id: user.id }, created }], {
+      dumpedAt,
+    });
+    expect(report.imported).toBe(1);
+    expect((await me(drfKey)).status).toBe(200);
+    expect(await storedCreatedAt(user.id)).toEqual([dumpedAt]);
+  });
+
+  it('skips, and reports, a key whose user logged out everywhere after the dump', async () => {
+    const user = await makeUser(app);
+    const dumpedAt = Date.now() - 60_000;
+    await logOutEverywhere(user);
+    const drfKey = key(user.id + 500_000);
+    const report = await importDrfKeys([{ key: drfKey, user: { id: user.id } }], { dumpedAt });
+    expect(report).toEqual({
+      total: 1,
+      imported: 0,
+      skipped: { ...NOTHING_SKIPPED, revoked: 1 },
+    });
+    expect((await me(drfKey)).status).toBe(401);
+    expect(await storedCreatedAt(user.id)).toEqual([]);
+  });
+
+  it('reports exact counts, with the reason for every skipped key', async () => {
+    const alice = await makeUser(app);
+    const bob = await makeUser(app);
+    const early = Date.now() - 60_000;
+    await logOutEverywhere(bob);
+    const base = alice.id * 1000 + 600_000;
+    await importDrfKeys([{ key: key(base), user: { id: alice.id } }]);
+    const report = await importDrfKeys(
+      [
+        { key: key(base + 1), user: { id: alice.id } },
+        { key: key(base + 2), user: { username: alice.username } },
+        { key: 'NOT-A-KEY', user: { id: alice.id } },
+        { key: key(base + 1), user: { id: alice.id } },
+        { key: key(base + 3), user: { id: 987_654_321 } },
+        { key: key(base + 4), user: { username: 'nobody-by-that-name' } },
+        { key: key(base), user: { id: alice.id } },
+        { key: key(base + 5), user: { id: bob.id } },
+      ],
+      { dumpedAt: early },
     );
+    expect(report).toEqual({
+      total: 8,
+      imported: 2,
+      skipped: {
+        malformed_key: 1,
+        repeated_in_dump: 1,
+        unknown_user: 2,
+        already_imported: 1,
+        revoked: 1,
+      },
+    });
+    expect(formatImportReport(report)).toBe(
+      [
+        'Imported 2 of 8 DRF tokens; skipped 6.',
+        '  skipped 1: malformed key (not 40 lower-case hex digits)',
+        '  skipped 1: the same key again in the dump',
+        '  skipped 2: no such user in edgeauth',
+        '  skipped 1: already imported',
+        "  skipped 1: the user's credentials were revoked after the dump was taken (log out everywhere, password change or deactivation)",
+      ].join('\n'),
+    );
+    expect((await me(key(base + 2))).status).toBe(200);
+  });
+
+  it('never dates a key later than the import, so no future revocation can miss it', async () => {
+    const user = await makeUser(app);
+    const before = Date.now();
+    const created = Date.parse('2999-01-01T00:00:00Z');
+    await importDrfKeys([{ key: key(user.id + 700_000), user: { id: user.id }, created }]);
+    const [createdAt] = await storedCreatedAt(user.id);
+    expect(createdAt).toBeGreaterThanOrEqual(before);
+    expect(createdAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('leaves no staging table behind', async () => {
+    await importDrfKeys([{ key: key(800_000), user: { id: 1 } }]);
+    const tables = await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'drf_token_import%'",
+    ).all();
+    expect(tables.results).toEqual([]);
+  });
+
+  it('refuses bad headers and dumps, and counts that do not add up', async () => {
     expect(() => rowsFromCsv('token,owner\nx,y')).toThrow(/header needs `key`/);
     expect(() => rowsFromDumpdata({})).toThrow(/JSON array/);
+    const options = { dumpedAt: 0, now: 0, table: 'bad name; DROP TABLE users' };
+    await expect(drfTokenImportPlan([], options)).rejects.toThrow(/plain name/);
+    const plan = await drfTokenImportPlan([{ key: key(1), user: { id: 1 } }], {
+      ...options,
+      table: 'drf_token_import_x',
+    });
+    expect(() => importReport(plan, [])).toThrow(/0 of 1 rows accounted for/);
+    expect(() => importReport(plan, [{ outcome: 'lost', n: 1 }])).toThrow(/unexpected outcome/);
   });
 });

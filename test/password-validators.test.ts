@@ -76,6 +76,56 @@ describe("Django's password validators", () => {
         ),
       ).toEqual([]);
     });
+    it('refuses a password built on the username, whatever digits and symbols surround it', () => {
+      expect(validatePassword('Alice2026!', { username: 'alice' }, similar)).toEqual([
+        'The password is too similar to the username.',
+      ]);
+      expect(validatePassword('2026-a.l.i.c.e-rules', { username: 'Alice_77' }, similar)).toEqual([
+        'The password is too similar to the username.',
+      ]);
+    });
+    it('refuses a password built on the local part or a domain label of the email', () => {
+      const email = 'jane.doe@contoso.com';
+      expect(validatePassword('Contoso-rocks-2026', { email }, similar)).toEqual([
+        'The password is too similar to the email address.',
+      ]);
+      expect(validatePassword('purple-JANE-sunset-9', { email }, similar)).toEqual([
+        'The password is too similar to the email address.',
+      ]);
+    });
+    it('ignores words shorter than 4 characters and runs of digits alone', () => {
+      expect(
+        validatePassword(
+          'the-bob-and-doe-builders',
+          { username: 'bob', email: 'doe@x.io' },
+          similar,
+        ),
+      ).toEqual([]);
+      expect(validatePassword('violet-1984-sunrise', { username: 'bob_1984' }, similar)).toEqual(
+        [],
+      );
+    });
+    it('refuses a password built on a PASSWORD_CONTEXT_WORDS word, "edgeauth" by default', () => {
+      expect(config.PASSWORD_CONTEXT_WORDS).toEqual(['edgeauth']);
+      const message = 'The password is too similar to "edgeauth", a word tied to this site.';
+      expect(validatePassword('edgeauth2026', {}, similar)).toEqual([message]);
+      expect(validatePassword('My-Edge.Auth_password!', {}, similar)).toEqual([message]);
+    });
+    it('takes its context words from PASSWORD_CONTEXT_WORDS, and none from an empty list', () => {
+      const acme = only('UserAttributeSimilarityValidator', {
+        PASSWORD_CONTEXT_WORDS: '["Acme Rockets", "edgeauth"]',
+      });
+      expect(validatePassword('rockets-to-the-moon-7', {}, acme)).toEqual([
+        'The password is too similar to "Acme Rockets", a word tied to this site.',
+      ]);
+      const none = only('UserAttributeSimilarityValidator', { PASSWORD_CONTEXT_WORDS: '[]' });
+      expect(validatePassword('edgeauth2026', {}, none)).toEqual([]);
+    });
+    it('names the user attribute before a context word', () => {
+      expect(validatePassword('alice-edgeauth', { username: 'alice' }, similar)).toEqual([
+        'The password is too similar to the username.',
+      ]);
+    });
     it("matches difflib's quick_ratio", () => {
       expect(quickRatio('abcd', 'bcde')).toBeCloseTo(0.75);
       expect(quickRatio('', '')).toBe(1);
@@ -83,7 +133,7 @@ describe("Django's password validators", () => {
     });
     it('follows PASSWORD_MAX_SIMILARITY', () => {
       const strict = only('UserAttributeSimilarityValidator', { PASSWORD_MAX_SIMILARITY: 0.3 });
-      expect(validatePassword('alexander-the-great', { username: 'alex' }, similar)).toEqual([]);
+      expect(validatePassword('alexander-the-great', { username: 'alexis' }, similar)).toEqual([]);
       expect(validatePassword('alexander-great', { username: 'alexandra' }, strict)).toHaveLength(
         1,
       );

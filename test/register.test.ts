@@ -140,6 +140,36 @@ describe('POST /api/auth/register/', () => {
       expect(result.body).toEqual({ password: ['The password is too similar to the username.'] });
     });
 
+    it("refuses a breached password that is not in Django's list, with Django's message", async () => {
+      for (const password of ['qwertyuiopas', 'QwertyUiopAS', 'Turbonium']) {
+        expect(await register({ username: uniqueName(), password })).toEqual({
+          status: 400,
+          body: { password: ['This password is too common.'] },
+        });
+      }
+    });
+
+    it("refuses a password built on the service's own name", async () => {
+      expect(await register({ username: uniqueName(), password: 'edgeauth2026' })).toEqual({
+        status: 400,
+        body: {
+          password: ['The password is too similar to "edgeauth", a word tied to this site.'],
+        },
+      });
+    });
+
+    it('refuses a password built on the local part of the email', async () => {
+      const result = await register({
+        username: uniqueName(),
+        email: 'marguerite.duras@example.org',
+        password: 'Marguerite-writes-1914',
+      });
+      expect(result).toEqual({
+        status: 400,
+        body: { password: ['The password is too similar to the email address.'] },
+      });
+    });
+
     it('refuses a username already taken, whatever its case', async () => {
       const username = uniqueName('Taken');
       await register({ username, password: PASSWORD });

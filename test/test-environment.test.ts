@@ -14,6 +14,7 @@ describe('the test environment', () => {
       'PASSWORD_ARGON2_MEMORY_KIB',
       'SECRET_KEY',
       'TEST_MIGRATIONS',
+      'TEST_SITE_ASSETS',
     ]);
     expect((env as unknown as Record<string, unknown>).ENVIRONMENT).toBe('production');
   });

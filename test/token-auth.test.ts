@@ -7,12 +7,12 @@
 import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { crc32, generateToken, parseToken } from '../src/crypto/opaque-token';
-import { drfTokenInsertSql } from '../scripts/lib/drf-token-sql';
 import {
   PASSWORD,
   bearer,
   body,
   call,
+  importDrfKeys,
   makeApp,
   makeUser,
   obtainPair,
@@ -255,7 +255,7 @@ describe('TokenAuthentication', () => {
   it('me_token_inactive_user: an imported DRF key of an inactive user', async () => {
     const user = await makeUser(app);
     const key = '0000000000000000000000000000000000000b0b';
-    await env.DB.prepare(await drfTokenInsertSql({ key, user: { id: user.id } }, Date.now())).run();
+    await importDrfKeys([{ key, user: { id: user.id } }]);
     expect((await call(app, '/api/me/', { headers: tokenHeader(key) })).status).toBe(200);
     await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(user.id).run();
     await expect401(

@@ -1,8 +1,16 @@
 /**
- * The SQL `import-drf-tokens` runs: one `INSERT OR IGNORE` per DRF
- * `authtoken_token` row, storing the key's digest (never the key) for the
- * matching edgeauth user. Rows whose user does not exist insert nothing.
- * Free of Node APIs so the tests run it inside workerd.
+ * The SQL `import-drf-tokens` runs, and the report it prints. The rows go
+ * into a staging table; SQL classifies each one (unknown user, already
+ * imported, revoked after the dump) and copies the rest into `api_tokens`,
+ * storing each key's digest (never the key); a `GROUP BY` over the staging
+ * table then gives exact counts, and the table is dropped. Malformed and
+ * repeated keys are counted before any SQL. Free of Node APIs so the tests
+ * run it inside workerd.
+ *
+ * A key's issue time is the later of its `created` date and the moment the
+ * dump was taken (a key in the dump was alive then), never later than the
+ * import: a user who logged out everywhere before the dump keeps the key,
+ * one who did after it does not get it back.
  */
 import { drfTokenId, tokenDigest } from '../../src/crypto/opaque-token';
 import { usernameKey } from '../../src/validation/username';
@@ -12,26 +20,160 @@ import { sqlString } from './superuser-sql';
 export interface DrfTokenRow {
   key: string;
   user: { id: number } | { username: string };
-  /** Epoch ms; now when unknown. */
+  /** Epoch ms, when the dump has it. */
   created?: number;
 }
 
 export const DRF_KEY = /^[0-9a-f]{40}$/;
 
-export async function drfTokenInsertSql(row: DrfTokenRow, now: number): Promise<string> {
-  if (!DRF_KEY.test(row.key)) throw new Error('a DRF key is 40 lower-case hex digits');
-  const digest = await tokenDigest(row.key);
-  const owner =
-    'id' in row.user
-      ? `users.id = ${Math.trunc(row.user.id)}`
-      : `users.username_key = ${sqlString(usernameKey(row.user.username))}`;
-  const created = Math.trunc(row.created ?? now);
-  return (
-    'INSERT OR IGNORE INTO api_tokens (id, digest, user_id, name, created_at, expires_at, ' +
-    'last_used_at, scopes, created_via) ' +
-    `SELECT ${sqlString(drfTokenId(digest))}, ${sqlString(digest)}, users.id, 'drf import', ` +
-    `${created}, NULL, NULL, NULL, 'import' FROM users WHERE ${owner};\n`
-  );
+/** Why a row was not imported, with the words the report uses. */
+export const SKIP_REASONS = {
+  malformed_key: 'malformed key (not 40 lower-case hex digits)',
+  repeated_in_dump: 'the same key again in the dump',
+  unknown_user: 'no such user in edgeauth',
+  already_imported: 'already imported',
+  revoked:
+    "the user's credentials were revoked after the dump was taken (log out everywhere, password change or deactivation)",
+} as const;
+export type SkipReason = keyof typeof SKIP_REASONS;
+
+export interface ImportReport {
+  total: number;
+  imported: number;
+  skipped: Record<SkipReason, number>;
+}
+
+export interface ImportPlan {
+  /** Run in order, as one file or one batch: staging, classification, the copy. */
+  statements: string[];
+  /** Rows `{ outcome, n }`: how many rows ended in each outcome. */
+  countSql: string;
+  /** Drops the staging table; run it whatever happened. */
+  dropSql: string;
+  /** Counted before any SQL: malformed and repeated keys. */
+  skippedBeforeSql: Pick<Record<SkipReason, number>, 'malformed_key' | 'repeated_in_dump'>;
+  total: number;
+}
+
+/** Rows per INSERT: D1 takes statements of up to 100 KB. */
+const ROWS_PER_INSERT = 200;
+
+/** `(row, id, digest, user_id, username_key, issued_at)`; an id that is no id matches no user. */
+function stagingRow(index: number, digest: string, row: DrfTokenRow, issuedAt: number): string {
+  const { user } = row;
+  const userId = 'id' in user && Number.isSafeInteger(user.id) ? String(user.id) : 'NULL';
+  const key =
+    'username' in user && !user.username.includes('\0')
+      ? sqlString(usernameKey(user.username))
+      : 'NULL';
+  const id = sqlString(drfTokenId(digest));
+  return `(${index}, ${id}, ${sqlString(digest)}, ${userId}, ${key}, ${issuedAt})`;
+}
+
+/** The classification and the copy, over staging table `t`. */
+function classifyAndCopy(t: string): string[] {
+  const mark = (outcome: string, where: string) =>
+    `UPDATE ${t} SET outcome = '${outcome}' WHERE outcome IS NULL AND ${where};`;
+  return [
+    `UPDATE ${t} SET owner = (SELECT users.id FROM users WHERE users.id = ${t}.user_id) WHERE user_id IS NOT NULL;`,
+    `UPDATE ${t} SET owner = (SELECT users.id FROM users WHERE users.username_key = ${t}.username_key) WHERE username_key IS NOT NULL;`,
+    mark('unknown_user', 'owner IS NULL'),
+    mark(
+      'already_imported',
+      `EXISTS (SELECT 1 FROM api_tokens WHERE api_tokens.digest = ${t}.digest)`,
+    ),
+    mark(
+      'revoked',
+      `EXISTS (SELECT 1 FROM users WHERE users.id = ${t}.owner AND users.credentials_changed_at > ${t}.issued_at)`,
+    ),
+    'INSERT INTO api_tokens (id, digest, user_id, name, created_at, expires_at, last_used_at, ' +
+      `scopes, created_via) SELECT id, digest, owner, 'drf import', issued_at, NULL, NULL, NULL, ` +
+      `'import' FROM ${t} WHERE outcome IS NULL ON CONFLICT DO NOTHING;`,
+    mark(
+      'imported',
+      `EXISTS (SELECT 1 FROM api_tokens WHERE api_tokens.digest = ${t}.digest AND ` +
+        `api_tokens.user_id = ${t}.owner AND api_tokens.created_via = 'import' AND ` +
+        `api_tokens.created_at = ${t}.issued_at)`,
+    ),
+    // Only a key inserted by someone else between the two statements above is left.
+    mark('already_imported', '1 = 1'),
+  ];
+}
+
+/**
+ * Plans the import of `rows` through the staging table `table` (a fresh
+ * name, such as `drf_token_import_<random>`). `dumpedAt` and `now` are epoch ms.
+ */
+export async function drfTokenImportPlan(
+  rows: DrfTokenRow[],
+  options: { dumpedAt: number; now: number; table: string },
+): Promise<ImportPlan> {
+  const { dumpedAt, now, table: t } = options;
+  if (!/^[a-z_][a-z0-9_]*$/.test(t)) throw new Error('the staging table needs a plain name');
+  const skippedBeforeSql = { malformed_key: 0, repeated_in_dump: 0 };
+  const seen = new Set<string>();
+  const values: string[] = [];
+  for (const row of rows) {
+    if (!DRF_KEY.test(row.key)) skippedBeforeSql.malformed_key++;
+    else if (seen.has(row.key)) skippedBeforeSql.repeated_in_dump++;
+    else {
+      seen.add(row.key);
+      const issuedAt = Math.trunc(Math.min(Math.max(row.created ?? dumpedAt, dumpedAt), now));
+      values.push(stagingRow(values.length, await tokenDigest(row.key), row, issuedAt));
+    }
+  }
+  const statements = [
+    `CREATE TABLE ${t} (row INTEGER PRIMARY KEY, id TEXT NOT NULL, digest TEXT NOT NULL, ` +
+      'user_id INTEGER, username_key TEXT, issued_at INTEGER NOT NULL, owner INTEGER, outcome TEXT);',
+  ];
+  for (let i = 0; i < values.length; i += ROWS_PER_INSERT) {
+    statements.push(
+      `INSERT INTO ${t} (row, id, digest, user_id, username_key, issued_at) VALUES ` +
+        `${values.slice(i, i + ROWS_PER_INSERT).join(', ')};`,
+    );
+  }
+  statements.push(...classifyAndCopy(t));
+  return {
+    statements,
+    countSql: `SELECT outcome, count(*) AS n FROM ${t} GROUP BY outcome ORDER BY outcome`,
+    dropSql: `DROP TABLE IF EXISTS ${t}`,
+    skippedBeforeSql,
+    total: rows.length,
+  };
+}
+
+/** The exact counts, from the plan and the rows of its `countSql`; throws if they do not add up. */
+export function importReport(
+  plan: ImportPlan,
+  counts: { outcome: string; n: number }[],
+): ImportReport {
+  const skipped: Record<SkipReason, number> = {
+    ...plan.skippedBeforeSql,
+    unknown_user: 0,
+    already_imported: 0,
+    revoked: 0,
+  };
+  let imported = 0;
+  for (const { outcome, n } of counts) {
+    if (outcome === 'imported') imported += n;
+    else if (outcome in skipped) skipped[outcome as SkipReason] += n;
+    else throw new Error(`unexpected outcome ${JSON.stringify(outcome)} for ${n} rows`);
+  }
+  const accounted = imported + Object.values(skipped).reduce((sum, n) => sum + n, 0);
+  if (accounted !== plan.total) {
+    throw new Error(`${accounted} of ${plan.total} rows accounted for; the import is incomplete`);
+  }
+  return { total: plan.total, imported, skipped };
+}
+
+/** The report as the command prints it. */
+export function formatImportReport(report: ImportReport): string {
+  const skipped = report.total - report.imported;
+  const lines = [`Imported ${report.imported} of ${report.total} DRF tokens; skipped ${skipped}.`];
+  for (const [reason, n] of Object.entries(report.skipped)) {
+    if (n > 0) lines.push(`  skipped ${n}: ${SKIP_REASONS[reason as SkipReason]}`);
+  }
+  return lines.join('\n');
 }
 
 function parseCreated(value: unknown): number | undefined {

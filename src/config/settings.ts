@@ -114,6 +114,30 @@ const folderPattern: Parser<string> = (raw, name) => {
   return value;
 };
 
+/** A word a password must not be built on: 1 to 100 characters, with a letter or digit. */
+const contextWord: Parser<string> = (raw, name) => {
+  const value = text()(raw, name).trim();
+  if (value.length > 100 || !/[\p{L}\p{N}]/u.test(value)) {
+    throw new ConfigError(name, `${JSON.stringify(value)} is not a word of 1 to 100 characters`);
+  }
+  return value;
+};
+
+/** The base URL of a Pwned Passwords range API: https, no query or fragment. */
+const httpsBaseUrl: Parser<string> = (raw, name) => {
+  const value = text()(raw, name).trim();
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.protocol !== 'https:' || parsed.search !== '' || parsed.hash !== '') {
+    throw new ConfigError(name, `${JSON.stringify(value)} is not an https:// base URL`);
+  }
+  return value.replace(/\/+$/, '');
+};
+
 function routePrefix(): Parser<string> {
   return (raw, name) => {
     const value = text()(raw, name);
@@ -160,7 +184,7 @@ export const SETTINGS = {
   PASSWORD_ARGON2_PARALLELISM: setting(integer({ min: 1, max: 8 }), 1),
   /** Longest password accepted, in characters; longer ones are a 400, never hashed. */
   PASSWORD_MAX_LENGTH: setting(integer({ min: 16, max: 4096 }), 1024),
-  /** Password validators run on registration and password changes. */
+  /** Password validators run wherever a password is set (registration, createsuperuser). */
   AUTH_PASSWORD_VALIDATORS: setting<readonly PasswordValidatorName[]>(
     listOf(oneOf(PASSWORD_VALIDATOR_NAMES), { unique: true }),
     PASSWORD_VALIDATOR_NAMES,
@@ -169,6 +193,18 @@ export const SETTINGS = {
   PASSWORD_MIN_LENGTH: setting(integer({ min: 1, max: 128 }), 8),
   /** `UserAttributeSimilarityValidator`'s threshold (0.1 to 1). */
   PASSWORD_MAX_SIMILARITY: setting(decimal({ min: 0.1, max: 1 }), 0.7),
+  /** Words tied to the site (its and the company's names): `UserAttributeSimilarityValidator` refuses passwords built on them. */
+  PASSWORD_CONTEXT_WORDS: setting<readonly string[]>(listOf(contextWord), ['edgeauth']),
+  /** Ask Have I Been Pwned's Pwned Passwords range API (k-anonymity) about every new password. */
+  PASSWORD_PWNED_CHECK: setting(boolean, false),
+  /** Base URL of the Pwned Passwords API (`<url>/range/<5 hex digits>`). */
+  PASSWORD_PWNED_API_URL: setting(httpsBaseUrl, 'https://api.pwnedpasswords.com'),
+  /** Seconds to wait for the Pwned Passwords API. */
+  PASSWORD_PWNED_TIMEOUT: setting(decimal({ min: 0.1, max: 30 }), 2),
+  /** When the Pwned Passwords API fails: refuse the password change with a 503 (true) or accept it (false). */
+  PASSWORD_PWNED_FAIL_CLOSED: setting(boolean, false),
+  /** A password seen in at least this many breaches is refused. */
+  PASSWORD_PWNED_MIN_COUNT: setting(integer({ min: 1, max: 1_000_000_000 }), 1),
   /** Largest request body accepted, in bytes; larger is a 413. */
   DATA_UPLOAD_MAX_MEMORY_SIZE: setting(integer({ min: 1024, max: 10_485_760 }), 65_536),
   /** simplejwt: lifetime of access tokens. */

@@ -7,7 +7,7 @@ import type { AuthConfig } from '../config';
 import type { PasswordHasher } from '../crypto/password';
 import { ValidationError } from '../errors';
 import { UsernameTakenError, type User, type UserStore } from '../storage/types';
-import { validatePassword } from '../validation/passwords';
+import { checkNewPassword } from '../validation/new-password';
 import {
   EMAIL_INVALID,
   USERNAME_INVALID,
@@ -49,13 +49,14 @@ export interface Registration {
 
 /**
  * Creates an active, unprivileged account after Django's username, email and
- * password validation. Throws `ValidationError` with field errors.
+ * password validation (and the Pwned Passwords check when it is on). Throws
+ * `ValidationError` with field errors.
  */
 export async function registerUser(deps: UserServiceDeps, input: Registration): Promise<User> {
   const errors: Record<string, string[]> = {};
   const username = cleanUsername(input.username, errors);
   const email = cleanEmail(input.email, errors);
-  const problems = validatePassword(input.password, { username, email }, deps.config);
+  const problems = await checkNewPassword(input.password, { username, email }, deps.config);
   if (problems.length > 0) errors.password = problems;
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   const passwordHash = await deps.hasher.hash(input.password);

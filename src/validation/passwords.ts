@@ -4,10 +4,18 @@
  * `UserAttributeSimilarityValidator`, `MinimumLengthValidator`,
  * `CommonPasswordValidator` and `NumericPasswordValidator`. Which run is the
  * `AUTH_PASSWORD_VALIDATORS` setting.
+ *
+ * Two additions, after NIST SP 800-63B §3.1.1.2 (refuse breached and
+ * context-specific words): `CommonPasswordValidator` also consults the
+ * breached-password filter (`breached.ts`), and
+ * `UserAttributeSimilarityValidator` also refuses a password built on a word
+ * of the username, the email address or `PASSWORD_CONTEXT_WORDS`.
  */
 import type { AuthConfig } from '../config';
 import type { PasswordValidatorName } from '../config/settings';
+import { isBreachedPassword } from './breached';
 import { COMMON_PASSWORDS_TEXT } from './common-passwords';
+import { codePoints, listForm } from './list-form';
 
 /** What the similarity check compares against, with Django's verbose names. */
 export interface PasswordUserAttributes {
@@ -20,21 +28,17 @@ const VERBOSE_NAMES: Record<keyof PasswordUserAttributes, string> = {
   email: 'email address',
 };
 
+/** Django's `CommonPasswordValidator` message, also used for breached passwords. */
+export const COMMON_PASSWORD_MESSAGE = 'This password is too common.';
+
 type Validator = (password: string, user: PasswordUserAttributes, config: AuthConfig) => string[];
 
 let commonPasswords: Set<string> | undefined;
 
-/** Built on first use so that start-up does not pay for it. */
+/** Django's list, built on first use so that start-up does not pay for it. */
 function isCommon(password: string): boolean {
   commonPasswords ??= new Set(COMMON_PASSWORDS_TEXT.split('\n'));
-  return commonPasswords.has(password.toLowerCase().trim());
-}
-
-/** Python's `len()`: code points, not UTF-16 units. */
-function codePoints(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
+  return commonPasswords.has(listForm(password));
 }
 
 /** difflib's `SequenceMatcher(a, b).quick_ratio()`: an upper bound on similarity. */
@@ -60,22 +64,60 @@ function exceedsMaximumLengthRatio(password: string, maxSimilarity: number, valu
   return passwordLength >= 10 * valueLength && valueLength < (maxSimilarity / 2) * passwordLength;
 }
 
-const similarity: Validator = (password, user, config) => {
+/** A word of at least this many characters counts when the password contains it. */
+export const CONTAINED_WORD_MIN_LENGTH = 4;
+
+/** Lower-cased letters and digits only: `E-d-g-e.Auth!` becomes `edgeauth`. */
+function compact(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}]+/gu, '');
+}
+
+/**
+ * The words a password must not be built on: each run of letters in `value`
+ * and the whole value without its symbols, when at least
+ * {@link CONTAINED_WORD_MIN_LENGTH} long (`bob_1984` gives `bob1984`, not `bob`).
+ */
+function containedWords(value: string): string[] {
+  const words = value.toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? [];
+  return [...words, compact(value)].filter((word) => codePoints(word) >= CONTAINED_WORD_MIN_LENGTH);
+}
+
+/**
+ * Django's test (`quick_ratio` of the password against the value and each of
+ * its parts reaches `PASSWORD_MAX_SIMILARITY`), or the password, without its
+ * symbols, contains a word of the value: `Alice2026!` is built on `alice`.
+ */
+function isSimilar(password: string, value: string, maxSimilarity: number): boolean {
   const lowered = password.toLowerCase();
+  const valueLower = value.toLowerCase();
+  const parts = [...valueLower.split(/[^\p{L}\p{N}_]+/u), valueLower];
+  const close = parts.some(
+    (part) =>
+      !exceedsMaximumLengthRatio(lowered, maxSimilarity, part) &&
+      quickRatio(lowered, part) >= maxSimilarity,
+  );
+  if (close) return true;
+  const bare = compact(password);
+  return containedWords(value).some((word) => bare.includes(word));
+}
+
+const similarity: Validator = (password, user, config) => {
   for (const attribute of ['username', 'email'] as const) {
     const value = user[attribute];
-    if (!value) continue;
-    const valueLower = value.toLowerCase();
-    const parts = [...valueLower.split(/[^\p{L}\p{N}_]+/u), valueLower];
-    const similar = parts.some(
-      (part) =>
-        !exceedsMaximumLengthRatio(lowered, config.PASSWORD_MAX_SIMILARITY, part) &&
-        quickRatio(lowered, part) >= config.PASSWORD_MAX_SIMILARITY,
-    );
-    if (similar) return [`The password is too similar to the ${VERBOSE_NAMES[attribute]}.`];
+    if (value && isSimilar(password, value, config.PASSWORD_MAX_SIMILARITY)) {
+      return [`The password is too similar to the ${VERBOSE_NAMES[attribute]}.`];
+    }
   }
-  return [];
+  const word = config.PASSWORD_CONTEXT_WORDS.find((candidate) =>
+    isSimilar(password, candidate, config.PASSWORD_MAX_SIMILARITY),
+  );
+  return word === undefined ? [] : [contextWordMessage(word)];
 };
+
+/** The message for a password built on one of `PASSWORD_CONTEXT_WORDS`. */
+export function contextWordMessage(word: string): string {
+  return `The password is too similar to "${word}", a word tied to this site.`;
+}
 
 const minimumLength: Validator = (password, _user, config) => {
   const min = config.PASSWORD_MIN_LENGTH;
@@ -85,7 +127,7 @@ const minimumLength: Validator = (password, _user, config) => {
 };
 
 const common: Validator = (password) =>
-  isCommon(password) ? ['This password is too common.'] : [];
+  isCommon(password) || isBreachedPassword(password) ? [COMMON_PASSWORD_MESSAGE] : [];
 
 const numeric: Validator = (password) =>
   /^\p{Nd}+$/u.test(password) ? ['This password is entirely numeric.'] : [];

@@ -5,6 +5,12 @@
  */
 import { env } from 'cloudflare:test';
 import type { Hono } from 'hono';
+import {
+  drfTokenImportPlan,
+  importReport,
+  type DrfTokenRow,
+  type ImportReport,
+} from '../../scripts/lib/drf-token-sql';
 import { createApp, type AppOptions } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import type { AppEnv, Bindings } from '../../src/env';
@@ -156,4 +162,28 @@ export function decodeParts(token: string): {
       >;
     });
   return { header: header!, claims: claims! };
+}
+
+let imports = 0;
+
+/**
+ * Runs `import-drf-tokens`' SQL against the test D1, as the command does with
+ * `wrangler d1 execute` (the statements as one batch, then the count query,
+ * then the drop), and returns its report. The dump is taken now by default.
+ */
+export async function importDrfKeys(
+  rows: DrfTokenRow[],
+  options: { dumpedAt?: number } = {},
+): Promise<ImportReport> {
+  imports += 1;
+  const now = Date.now();
+  const table = `drf_token_import_test_${imports}_${Math.random().toString(36).slice(2, 8)}`;
+  const plan = await drfTokenImportPlan(rows, { dumpedAt: options.dumpedAt ?? now, now, table });
+  try {
+    await env.DB.batch(plan.statements.map((sql) => env.DB.prepare(sql)));
+    const counts = await env.DB.prepare(plan.countSql).all<{ outcome: string; n: number }>();
+    return importReport(plan, counts.results);
+  } finally {
+    await env.DB.prepare(plan.dropSql).run();
+  }
 }
