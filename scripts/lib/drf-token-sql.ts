@@ -5,8 +5,8 @@
  * Free of Node APIs so the tests run it inside workerd.
  */
 import { drfTokenId, tokenDigest } from '../../src/crypto/opaque-token';
-import { usernameKey } from '../../src/validation/username';
 import { sqlString } from './superuser-sql';
+import { userIdByUsernameSql } from './username-sql';
 
 /** One row of DRF's `authtoken_token`, with its user by id or by username. */
 export interface DrfTokenRow {
@@ -24,7 +24,7 @@ export async function drfTokenInsertSql(row: DrfTokenRow, now: number): Promise<
   const owner =
     'id' in row.user
       ? `users.id = ${Math.trunc(row.user.id)}`
-      : `users.username_key = ${sqlString(usernameKey(row.user.username))}`;
+      : `users.id = ${userIdByUsernameSql(row.user.username)}`;
   const created = Math.trunc(row.created ?? now);
   return (
     'INSERT OR IGNORE INTO api_tokens (id, digest, user_id, name, created_at, expires_at, ' +
