@@ -80,7 +80,13 @@ export default tseslint.config(
     rules: { 'max-lines': ['warn', { max: 800, skipBlankLines: true, skipComments: true }] },
   },
   {
-    files: ['scripts/**/*.{js,mjs,ts}', 'e2e/**/*.ts', 'bench/**/*.{ts,mjs}', '*.config.{js,ts}'],
+    files: [
+      'scripts/**/*.{js,mjs,ts}',
+      'test/cli/**/*.ts',
+      'e2e/**/*.ts',
+      'bench/**/*.{ts,mjs}',
+      '*.config.{js,ts}',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {

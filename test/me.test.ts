@@ -89,6 +89,26 @@ describe('PATCH /api/me/', () => {
       expect(await res.json()).toEqual({ username: ['A user with that username already exists.'] });
     });
 
+    it('refuses a username that case-folds to another account’s (STRASSE for straße)', async () => {
+      const suffix = Math.random().toString(36).slice(2, 6);
+      await makeUser(app, { username: `straße_${suffix}`, email: '' });
+      const user = await makeUser(app);
+      const res = await patch(basic(user.username, PASSWORD), { username: `STRASSE_${suffix}` });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ username: ['A user with that username already exists.'] });
+    });
+
+    it('counts the 150 characters after NFKC normalisation: 150 × ㌖ (900 characters) is refused', async () => {
+      const user = await makeUser(app);
+      const res = await patch(basic(user.username, PASSWORD), { username: '\u3316'.repeat(150) });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        username: ['Ensure this field has no more than 150 characters.'],
+      });
+      const after = await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) });
+      expect(await body(after)).toMatchObject({ username: user.username });
+    });
+
     it.each([
       [
         { username: 'bad name' },
@@ -105,7 +125,10 @@ describe('PATCH /api/me/', () => {
       [{ email: ['a@b.co'] }, { email: ['Not a valid string.'] }],
       [
         { username: 'x'.repeat(151), email: 'y' },
-        { username: ['Ensure this field has no more than 150 characters.'] },
+        {
+          username: ['Ensure this field has no more than 150 characters.'],
+          email: ['Enter a valid email address.'],
+        },
       ],
     ])('answers %j with field errors', async (fields, errors) => {
       const user = await makeUser(app);

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { PASSWORD, body, makeApp, makeUser, postJson, uniqueName } from './helpers';
+import { PASSWORD, basic, body, call, makeApp, makeUser, postJson, uniqueName } from './helpers';
 
 const app = makeApp();
 const REGISTER = '/api/auth/register/';
@@ -255,6 +255,57 @@ describe('POST /api/auth/register/', () => {
       expect(first.body.username).toBe(`fullwidth${suffix}`);
       const second = await register({ username: `FULLWIDTH${suffix}`, password: PASSWORD });
       expect(second.body).toEqual({ username: ['A user with that username already exists.'] });
+    });
+
+    it('counts the 150 characters after NFKC normalisation: 150 × ㌖ (900 characters) is refused', async () => {
+      const result = await register({ username: '\u3316'.repeat(150), password: PASSWORD });
+      expect(result).toEqual({
+        status: 400,
+        body: { username: ['Ensure this field has no more than 150 characters.'] },
+      });
+      const stored = await env.DB.prepare(
+        'SELECT count(*) AS n FROM users WHERE length(username) > 150',
+      ).first<{ n: number }>();
+      expect(stored!.n).toBe(0);
+    });
+
+    it('accepts 25 × ㌖ (150 characters once normalised) and refuses 26', async () => {
+      const fits = await register({ username: '\u3316'.repeat(25), password: PASSWORD });
+      expect(fits.status).toBe(201);
+      expect(fits.body.username).toBe('キロメートル'.repeat(25));
+      const over = await register({ username: `${'\u3316'.repeat(25)}x`, password: PASSWORD });
+      expect(over.body).toEqual({
+        username: ['Ensure this field has no more than 150 characters.'],
+      });
+    });
+
+    it.each([
+      ['οδος', 'οδοσ'],
+      ['straße', 'STRASSE'],
+      ['ﬁne', 'FINE'],
+    ])('treats %s and %s as one username under full case folding', async (first, second) => {
+      const suffix = Math.random().toString(36).slice(2, 6);
+      expect((await register({ username: `${first}_${suffix}`, password: PASSWORD })).status).toBe(
+        201,
+      );
+      const taken = await register({ username: `${second}_${suffix}`, password: PASSWORD });
+      expect(taken).toEqual({
+        status: 400,
+        body: { username: ['A user with that username already exists.'] },
+      });
+    });
+
+    it('logs in as ΟΔΟΣ to the one account registered as οδος', async () => {
+      const basicApp = makeApp({
+        settings: { DEFAULT_AUTHENTICATION_CLASSES: 'BasicAuthentication' },
+      });
+      const suffix = Math.random().toString(36).slice(2, 6);
+      const { body: user } = await register({ username: `οδος_${suffix}`, password: PASSWORD });
+      for (const spelling of [`ΟΔΟΣ_${suffix.toUpperCase()}`, `οδοσ_${suffix}`, `Οδος_${suffix}`]) {
+        const res = await call(basicApp, '/api/me/', { headers: basic(spelling, PASSWORD) });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ id: user.id, username: `οδος_${suffix}` });
+      }
     });
 
     it('treats composed and decomposed accents as the same name', async () => {

@@ -13,8 +13,8 @@
  * one who did after it does not get it back.
  */
 import { drfTokenId, tokenDigest } from '../../src/crypto/opaque-token';
-import { usernameKey } from '../../src/validation/username';
 import { sqlString } from './superuser-sql';
+import { userIdByUsernameSql } from './username-sql';
 
 /** One row of DRF's `authtoken_token`, with its user by id or by username. */
 export interface DrfTokenRow {
@@ -56,18 +56,22 @@ export interface ImportPlan {
 }
 
 /** Rows per INSERT: D1 takes statements of up to 100 KB. */
-const ROWS_PER_INSERT = 200;
+const ROWS_PER_INSERT = 100;
 
-/** `(row, id, digest, user_id, username_key, issued_at)`; an id that is no id matches no user. */
+/**
+ * `(row, id, digest, user_id, issued_at)`. A user named by username is looked
+ * up here, as the Worker looks usernames up (`username-sql.ts`); an id that is
+ * no id, or a username that reaches nobody, matches no user.
+ */
 function stagingRow(index: number, digest: string, row: DrfTokenRow, issuedAt: number): string {
   const { user } = row;
-  const userId = 'id' in user && Number.isSafeInteger(user.id) ? String(user.id) : 'NULL';
-  const key =
-    'username' in user && !user.username.includes('\0')
-      ? sqlString(usernameKey(user.username))
-      : 'NULL';
+  let userId = 'NULL';
+  if ('id' in user && Number.isSafeInteger(user.id)) userId = String(user.id);
+  if ('username' in user && !user.username.includes('\0')) {
+    userId = userIdByUsernameSql(user.username);
+  }
   const id = sqlString(drfTokenId(digest));
-  return `(${index}, ${id}, ${sqlString(digest)}, ${userId}, ${key}, ${issuedAt})`;
+  return `(${index}, ${id}, ${sqlString(digest)}, ${userId}, ${issuedAt})`;
 }
 
 /** The classification and the copy, over staging table `t`. */
@@ -76,7 +80,6 @@ function classifyAndCopy(t: string): string[] {
     `UPDATE ${t} SET outcome = '${outcome}' WHERE outcome IS NULL AND ${where};`;
   return [
     `UPDATE ${t} SET owner = (SELECT users.id FROM users WHERE users.id = ${t}.user_id) WHERE user_id IS NOT NULL;`,
-    `UPDATE ${t} SET owner = (SELECT users.id FROM users WHERE users.username_key = ${t}.username_key) WHERE username_key IS NOT NULL;`,
     mark('unknown_user', 'owner IS NULL'),
     mark(
       'already_imported',
@@ -124,11 +127,11 @@ export async function drfTokenImportPlan(
   }
   const statements = [
     `CREATE TABLE ${t} (row INTEGER PRIMARY KEY, id TEXT NOT NULL, digest TEXT NOT NULL, ` +
-      'user_id INTEGER, username_key TEXT, issued_at INTEGER NOT NULL, owner INTEGER, outcome TEXT);',
+      'user_id INTEGER, issued_at INTEGER NOT NULL, owner INTEGER, outcome TEXT);',
   ];
   for (let i = 0; i < values.length; i += ROWS_PER_INSERT) {
     statements.push(
-      `INSERT INTO ${t} (row, id, digest, user_id, username_key, issued_at) VALUES ` +
+      `INSERT INTO ${t} (row, id, digest, user_id, issued_at) VALUES ` +
         `${values.slice(i, i + ROWS_PER_INSERT).join(', ')};`,
     );
   }

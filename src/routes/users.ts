@@ -18,7 +18,7 @@ import {
 import { publicUser, registerUser, updateProfile } from '../services/users';
 import { Fields } from '../validation/fields';
 import { userDeps } from './deps';
-import { EMAIL_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../validation/username';
+import { EMAIL_MAX_LENGTH } from '../validation/username';
 
 /**
  * Registration takes dj-rest-auth's `password1` + `password2`, or a single
@@ -28,7 +28,8 @@ async function register(c: Context<AppEnv>): Promise<Response> {
   const { config } = c.var.edgeauth;
   if (!config.REGISTRATION_OPEN) throw permissionDenied('Registration is closed.');
   const fields = new Fields(await readData(c));
-  const username = fields.string('username', { maxLength: USERNAME_MAX_LENGTH });
+  // No maxLength here: the length counts after NFKC normalisation (registerUser).
+  const username = fields.string('username');
   const email = fields.string('email', {
     required: false,
     allowBlank: true,
@@ -60,7 +61,8 @@ async function showMe(c: Context<AppEnv>): Promise<Response> {
 
 async function updateMe(c: Context<AppEnv>): Promise<Response> {
   const fields = new Fields(await readData(c));
-  const username = fields.string('username', { required: false, maxLength: USERNAME_MAX_LENGTH });
+  // Length checked after NFKC normalisation, in updateProfile.
+  const username = fields.string('username', { required: false });
   const email = fields.string('email', {
     required: false,
     allowBlank: true,

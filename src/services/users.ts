@@ -10,12 +10,10 @@ import { UsernameTakenError, type User, type UserStore } from '../storage/types'
 import { checkNewPassword } from '../validation/new-password';
 import {
   EMAIL_INVALID,
-  USERNAME_INVALID,
   USERNAME_TAKEN,
+  cleanUsername as checkUsername,
   isValidEmail,
-  isValidUsername,
   normalizeEmail,
-  normalizeUsername,
 } from '../validation/username';
 
 export interface UserServiceDeps {
@@ -29,10 +27,13 @@ export function publicUser(user: User): { id: number; username: string; email: s
   return { id: user.id, username: user.username, email: user.email };
 }
 
-/** Checks the username's characters and returns it normalised; errors go in `errors`. */
+/**
+ * Returns the username NFKC-normalised; its length (after normalisation) and
+ * character errors go in `errors`.
+ */
 function cleanUsername(raw: string, errors: Record<string, string[]>): string {
-  const username = normalizeUsername(raw);
-  if (!isValidUsername(username)) errors.username = [USERNAME_INVALID];
+  const { username, errors: problems } = checkUsername(raw);
+  if (problems.length > 0) errors.username = problems;
   return username;
 }
 

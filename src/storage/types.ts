@@ -44,7 +44,10 @@ export interface UserStore {
   /** @throws UsernameTakenError */
   create(user: NewUser, now: number): Promise<User>;
   findById(id: number): Promise<User | null>;
-  /** Case-insensitive (see `usernameKey`). */
+  /**
+   * By the case-folded key (`usernameKey`), and by the legacy lower-cased
+   * key for rows `npm run rekey-usernames` has not rewritten yet.
+   */
   findByUsername(username: string): Promise<User | null>;
   /** @throws UsernameTakenError; resolves null when the user does not exist. */
   updateProfile(id: number, changes: { username?: string; email?: string }): Promise<User | null>;

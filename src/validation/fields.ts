@@ -7,9 +7,9 @@
  *
  * @example
  * const fields = new Fields(body);
- * const username = fields.string('username', { maxLength: 150 });
+ * const email = fields.string('email', { maxLength: 254 });
  * const password = fields.string('password', { trim: false });
- * fields.check(); // throws ValidationError({ username: [...], ... }) if any failed
+ * fields.check(); // throws ValidationError({ email: [...], ... }) if any failed
  */
 import { ValidationError } from '../errors';
 

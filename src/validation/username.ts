@@ -1,10 +1,12 @@
 /**
  * @module validation/username
  * Usernames and emails as Django's `User` model treats them: usernames are
- * NFKC-normalised, up to 150 characters of letters, digits and `@.+-_`
- * (`UnicodeUsernameValidator`), unique case-insensitively; email domains are
- * lower-cased (`normalize_email`).
+ * NFKC-normalised, then checked: up to 150 characters (counted after
+ * normalisation, as Django's `max_length` is) of letters, digits and `@.+-_`
+ * (`UnicodeUsernameValidator`), unique under full Unicode case folding; email
+ * domains are lower-cased (`normalize_email`).
  */
+import { casefold } from './casefold';
 
 export const USERNAME_MAX_LENGTH = 150;
 export const EMAIL_MAX_LENGTH = 254;
@@ -12,6 +14,7 @@ export const EMAIL_MAX_LENGTH = 254;
 export const USERNAME_INVALID =
   'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.';
 export const USERNAME_TAKEN = 'A user with that username already exists.';
+export const USERNAME_TOO_LONG = `Ensure this field has no more than ${USERNAME_MAX_LENGTH} characters.`;
 export const EMAIL_INVALID = 'Enter a valid email address.';
 
 /** Django's `AbstractBaseUser.normalize_username`. */
@@ -19,13 +22,57 @@ export function normalizeUsername(username: string): string {
   return username.normalize('NFKC');
 }
 
-/** The uniqueness and lookup key: NFKC, then lower case. */
+/**
+ * The uniqueness and lookup key (`users.username_key`): NFKC, full case
+ * folding (Python's `unicodedata.normalize('NFKC', u).casefold()`), then NFKC
+ * again. Case folding can leave a string unnormalised ('ǰ' folds to 'j' +
+ * U+030C, 'ΐ' to three code points), so the last NFKC makes the key itself a
+ * normalised string: canonically equivalent spellings give one key, which
+ * `casefold(NFKC(u))` alone would not guarantee once marks were allowed.
+ * For every username `isValidUsername` accepts it splits usernames into
+ * exactly the same classes as Python's key (test/casefold.test.ts checks
+ * every code point that folds); it is Unicode's NFKC_Casefold minus the
+ * removal of default-ignorable code points, which the validator refuses.
+ */
 export function usernameKey(username: string): string {
+  return casefold(normalizeUsername(username)).normalize('NFKC');
+}
+
+/**
+ * The key edgeauth 0.1.0 stored: NFKC, then `toLowerCase()`. Rows keep it until
+ * `npm run rekey-usernames` has run, so lookups try it too (see
+ * `usernameLookupKeys`). Remove once every deployment has re-keyed.
+ */
+export function legacyUsernameKey(username: string): string {
   return normalizeUsername(username).toLowerCase();
+}
+
+/**
+ * The keys a username is looked up by: the current key first, then the
+ * legacy one when it differs. Any row either finds has the same current key
+ * as `username` (`usernameKey(x.toLowerCase()) === usernameKey(x)`), so the
+ * second key only reaches rows that are not re-keyed yet.
+ */
+export function usernameLookupKeys(username: string): [current: string, legacy: string] {
+  return [usernameKey(username), legacyUsernameKey(username)];
 }
 
 export function isValidUsername(username: string): boolean {
   return /^[\p{L}\p{N}_.@+-]+$/u.test(username);
+}
+
+/**
+ * Django's `UsernameField` then the model's validators: normalise (NFKC)
+ * first, then check the length and the characters of the normalised value,
+ * so that 150 × U+3316 (each NFKC-expands to six characters) is too long.
+ * Returns the normalised username and the field errors (DRF's texts).
+ */
+export function cleanUsername(raw: string): { username: string; errors: string[] } {
+  const username = normalizeUsername(raw);
+  const errors: string[] = [];
+  if ([...username].length > USERNAME_MAX_LENGTH) errors.push(USERNAME_TOO_LONG);
+  if (!isValidUsername(username)) errors.push(USERNAME_INVALID);
+  return { username, errors };
 }
 
 const LOCAL_PART = /^[-!#$%&'*+/=?^_`{}|~0-9a-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9a-z]+)*$/i;

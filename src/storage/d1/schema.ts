@@ -12,7 +12,11 @@ export const users = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     /** As entered, after Unicode NFKC normalisation (Django's `normalize_username`). */
     username: text('username').notNull(),
-    /** `username` lower-cased: makes usernames unique and logins case-insensitive. */
+    /**
+     * `usernameKey(username)`: NFKC, full Unicode case folding, NFKC. Makes
+     * usernames unique and logins case-insensitive. Rows written by 0.1.0 hold
+     * NFKC + `toLowerCase()` until `npm run rekey-usernames` rewrites them.
+     */
     usernameKey: text('username_key').notNull().unique(),
     email: text('email').notNull().default(''),
     /** argon2id PHC string. */

@@ -1,13 +1,15 @@
 /**
  * @module storage/d1/users
- * `UserStore` on D1 through drizzle.
+ * `UserStore` on D1 through drizzle. Usernames are found by their key
+ * (`usernameKey`), and also by the legacy key of edgeauth 0.1.0 until
+ * `npm run rekey-usernames` has rewritten the stored keys.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, or, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { StorageUnavailableError } from '../../errors';
 import { guard, isUniqueViolation, once } from '../guard';
 import { UsernameTakenError, type User, type UserStore } from '../types';
-import { usernameKey } from '../../validation/username';
+import { normalizeUsername, usernameKey, usernameLookupKeys } from '../../validation/username';
 import { users, type UserRow } from './schema';
 
 export function toUser(row: UserRow): User {
@@ -37,8 +39,26 @@ async function uniqueUsername<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The row a username reaches when its two keys find two rows (a collision
+ * under case folding that the re-key command reports): the row stored with
+ * exactly this username, else the one its legacy key finds, which is where
+ * this username logged in before the upgrade.
+ */
+function pick(rows: UserRow[], username: string, legacy: string): UserRow | undefined {
+  if (rows.length < 2) return rows[0];
+  const given = normalizeUsername(username);
+  return (
+    rows.find((row) => row.username === given) ??
+    rows.find((row) => row.usernameKey === legacy) ??
+    rows[0]
+  );
+}
+
 export function d1UserStore(db: DrizzleD1Database): UserStore {
   const byId = (id: number) => eq(users.id, id);
+  const byKeys = (key: string, legacy: string) =>
+    or(eq(users.usernameKey, key), eq(users.usernameKey, legacy));
   // The reads on the authentication path are prepared once, on first use:
   // drizzle then skips building the same SQL on every request (bench/RESULTS.md).
   const selectById = once(() =>
@@ -48,15 +68,38 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
       .where(eq(users.id, sql.placeholder('id')))
       .prepare(),
   );
-  const selectByKey = once(() =>
+  const selectByKeys = once(() =>
     db
       .select()
       .from(users)
-      .where(eq(users.usernameKey, sql.placeholder('key')))
+      .where(
+        or(
+          eq(users.usernameKey, sql.placeholder('key')),
+          eq(users.usernameKey, sql.placeholder('legacy')),
+        ),
+      )
       .prepare(),
   );
+  /**
+   * The UNIQUE index compares current keys only; a row not re-keyed yet holds
+   * its legacy key, so look for it by both keys before a write (`self` is the
+   * account being renamed). Only 0.1.0 writes legacy keys, so this read and
+   * the write race only while both versions run; the re-key reports any pair
+   * that slips through.
+   */
+  async function refuseTaken(username: string, self?: number): Promise<void> {
+    const [key, legacy] = usernameLookupKeys(username);
+    if (key === legacy) return; // the index covers both
+    const where =
+      self === undefined ? byKeys(key, legacy) : and(byKeys(key, legacy), ne(users.id, self));
+    const taken = await guard('d1', () =>
+      db.select({ id: users.id }).from(users).where(where).limit(1).all(),
+    );
+    if (taken.length > 0) throw new UsernameTakenError();
+  }
   return {
     async create(user, now) {
+      await refuseTaken(user.username);
       const [row] = await uniqueUsername(() =>
         db
           .insert(users)
@@ -81,8 +124,9 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
     },
 
     async findByUsername(username) {
-      const key = usernameKey(username);
-      const row = await guard('d1', () => selectByKey().get({ key }));
+      const [key, legacy] = usernameLookupKeys(username);
+      const rows = await guard('d1', () => selectByKeys().all({ key, legacy }));
+      const row = pick(rows, username, legacy);
       return row ? toUser(row) : null;
     },
 
@@ -90,6 +134,7 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
       const values: Partial<typeof users.$inferInsert> = {};
       if (changes.email !== undefined) values.email = changes.email;
       if (changes.username !== undefined) {
+        await refuseTaken(changes.username, id);
         values.username = changes.username;
         values.usernameKey = usernameKey(changes.username);
       }
