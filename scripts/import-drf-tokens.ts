@@ -14,12 +14,10 @@
  * if later): a user who logged out everywhere in edgeauth after that moment
  * does not get the key back.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readFileSync, statSync } from 'node:fs';
+import { fail, parseFlags } from './lib/cli';
+import { executeSql, migrateLocal, query, targetArgs, wrangler } from './lib/d1-cli';
 import {
   drfTokenImportPlan,
   formatImportReport,
@@ -29,33 +27,29 @@ import {
   type DrfTokenRow,
 } from './lib/drf-token-sql';
 
-const { values: flags } = parseArgs({
-  options: {
+const USAGE = `Usage: npm run import-drf-tokens -- --file DUMP [options]
+
+Imports DRF authtoken keys (dumpdata JSON or CSV) so that their clients keep
+working; only a digest of each key is stored.
+
+Options:
+  --file DUMP         manage.py dumpdata authtoken.token output, or a CSV with
+                      a header key,user_id or key,username (optionally created)
+  --dumped-at DATE    when the dump was taken (ISO 8601; default: the file's
+                      modification time)
+  --remote            write to the deployed database (default: the local one)
+  --persist-to DIR    the local database's folder (wrangler's --persist-to)
+  -h, --help          show this help and exit`;
+
+const flags = parseFlags(
+  {
     file: { type: 'string' },
     'dumped-at': { type: 'string' },
     remote: { type: 'boolean', default: false },
     'persist-to': { type: 'string' },
   },
-});
-
-function fail(message: string): never {
-  console.error(`Error: ${message}`);
-  process.exit(1);
-}
-
-/** Runs wrangler; returns its standard output, or throws with everything it said. */
-function wrangler(args: string[]): string {
-  const result = spawnSync('wrangler', args, {
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-    shell: process.platform === 'win32',
-  });
-  if (result.status !== 0) {
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-    throw new Error(`wrangler ${args.slice(0, 3).join(' ')} failed:\n${output}`);
-  }
-  return result.stdout ?? '';
-}
+  USAGE,
+);
 
 function readRows(file: string): DrfTokenRow[] {
   const text = readFileSync(file, 'utf8');
@@ -81,12 +75,6 @@ function dumpedAt(file: string, now: number): { at: number; source: string } {
   return { at: Math.trunc(at), source };
 }
 
-/** The rows of a `--json` query: wrangler prints `[{ results, success, meta }]`. */
-function jsonResults<T>(output: string): T[] {
-  const parsed = JSON.parse(output) as { results?: T[] }[];
-  return parsed.flatMap((entry) => entry.results ?? []);
-}
-
 async function main(): Promise<void> {
   if (!flags.file) fail('give the dump with --file');
   const now = Date.now();
@@ -94,20 +82,13 @@ async function main(): Promise<void> {
   const dump = dumpedAt(flags.file, now);
   const table = `drf_token_import_${randomBytes(6).toString('hex')}`;
   const plan = await drfTokenImportPlan(rows, { dumpedAt: dump.at, now, table });
-  const target = flags.remote ? ['--remote'] : ['--local'];
-  if (flags['persist-to']) target.push('--persist-to', flags['persist-to']);
-  if (!flags.remote) wrangler(['d1', 'migrations', 'apply', 'DB', ...target]);
-  const dir = mkdtempSync(join(tmpdir(), 'edgeauth-'));
-  const file = join(dir, 'import-drf-tokens.sql');
-  writeFileSync(file, plan.statements.join('\n'), { mode: 0o600 });
+  migrateLocal(flags);
   let counts: { outcome: string; n: number }[];
   try {
-    wrangler(['d1', 'execute', 'DB', ...target, '--yes', '--file', file]);
-    const query = ['d1', 'execute', 'DB', ...target, '--json', '--command', plan.countSql];
-    counts = jsonResults(wrangler(query));
+    executeSql(flags, 'import-drf-tokens.sql', plan.statements.join('\n'));
+    counts = query(flags, plan.countSql);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-    wrangler(['d1', 'execute', 'DB', ...target, '--yes', '--command', plan.dropSql]);
+    wrangler(['d1', 'execute', 'DB', ...targetArgs(flags), '--yes', '--command', plan.dropSql]);
   }
   console.log(`Dump taken at ${new Date(dump.at).toISOString()} (${dump.source}).`);
   console.log(formatImportReport(importReport(plan, counts)));
