@@ -3,7 +3,7 @@ import * as argon2Wasm from '../src/crypto/argon2id.wasm';
 import { RETAINED_MEMORY_BYTES, createWasmArgon2id } from '../src/crypto/argon2-wasm';
 import { wasmArgon2id } from '../src/crypto/argon2id';
 import { OWASP_ARGON2ID, createPasswordHasher, nobleArgon2id } from '../src/crypto/password';
-import vectors from '../scripts/argon2-wasm/vectors.json';
+import { CLI_VECTORS, RANDOM_CASES, randomCase } from '../scripts/argon2-wasm/cases';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/=+$/, '');
@@ -15,7 +15,7 @@ describe('argon2id in WebAssembly', () => {
     expect(WebAssembly.Module.imports(argon2Wasm.default)).toEqual([]);
   });
 
-  it.each(vectors.vectors)(
+  it.each(CLI_VECTORS)(
     'matches the argon2 CLI (reference implementation) at m=$memoryKiB KiB',
     async ({ password, salt, hash, ...params }) => {
       expect(b64(await wasmArgon2id(utf8(password), utf8(salt), params))).toBe(hash);
@@ -23,16 +23,8 @@ describe('argon2id in WebAssembly', () => {
   );
 
   it('matches @noble/hashes on random inputs and parameters', async () => {
-    for (let i = 0; i < 12; i++) {
-      const password = crypto.getRandomValues(new Uint8Array(i * 9));
-      const salt = crypto.getRandomValues(new Uint8Array(8 + i));
-      const parallelism = 1 + (i % 4);
-      const params = {
-        memoryKiB: 8 * parallelism * (1 + i),
-        iterations: 1 + (i % 3),
-        parallelism,
-        hashLength: 4 + i * 5,
-      };
+    for (let i = 0; i < RANDOM_CASES; i++) {
+      const { password, salt, params } = randomCase(i);
       expect(await wasmArgon2id(password, salt, params)).toEqual(
         await nobleArgon2id(password, salt, params),
       );

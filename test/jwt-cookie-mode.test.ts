@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  BEARER,
   PASSWORD,
   bearer,
   call,
@@ -23,7 +24,6 @@ import { setCookies } from './helpers/browser';
 const COOKIE_MODE = { JWT_AUTH_COOKIE: 'access_token' };
 const app = makeApp({ settings: COOKIE_MODE });
 
-const BEARER = 'Bearer realm="api"';
 const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
 /** Django's `CSRF_COOKIE_AGE`: one year. */
 const CSRF_COOKIE_AGE = '31449600';

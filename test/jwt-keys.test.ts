@@ -22,6 +22,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config';
 import worker from '../src/index';
 import {
+  INVALID_ACCESS,
   bearer,
   call,
   decodeParts,
@@ -37,13 +38,6 @@ const ASYMMETRIC = ['ES256', 'EdDSA', 'PS256', 'RS256'] as const;
 type Asymmetric = (typeof ASYMMETRIC)[number];
 const HMAC = ['HS256', 'HS384', 'HS512'] as const;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
-const INVALID_ACCESS = {
-  detail: 'Given token not valid for any token type',
-  code: 'token_not_valid',
-  messages: [
-    { token_class: 'AccessToken', token_type: 'access', message: 'Token is invalid or expired' },
-  ],
-};
 
 interface KeySet {
   privateKey: CryptoKey;

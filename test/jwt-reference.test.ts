@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readData } from '../src/http/body';
 import { AllowAny, IsAuthenticated, authenticate, requirePermission } from '../src/lib';
 import {
+  BEARER,
   PASSWORD,
   bearer,
   body,
@@ -37,7 +38,6 @@ app.all('/api/echo', authenticate(), requirePermission(IsAuthenticated), async (
   return c.json(await readData(c));
 });
 
-const BEARER = 'Bearer realm="api"';
 const secret = new TextEncoder().encode(env.SECRET_KEY);
 
 function invalidBody(message: string) {

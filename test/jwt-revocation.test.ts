@@ -19,6 +19,7 @@ import { cloudflareStores } from '../src/storage/cloudflare';
 import { KV_MIN_EXPIRATION_TTL_SECONDS, kvTtl } from '../src/storage/kv/keys';
 import { kvRevocationList } from '../src/storage/kv/revocation-list';
 import {
+  BEARER,
   bearer,
   call,
   decodeParts,
@@ -35,7 +36,6 @@ import {
   type TestUser,
 } from './helpers';
 
-const BEARER = 'Bearer realm="api"';
 const secret = new TextEncoder().encode(env.SECRET_KEY);
 
 const app = makeApp();

@@ -12,6 +12,7 @@ import { deactivateUser, type RevocationDeps } from '../src/services/revocation'
 import { cloudflareStores } from '../src/storage/cloudflare';
 import { parseConfig } from '../src/config';
 import {
+  BEARER,
   bearer,
   call,
   decodeParts,
@@ -25,7 +26,6 @@ import {
   type TestUser,
 } from './helpers';
 
-const BEARER = 'Bearer realm="api"';
 const HOUR_MS = 3_600_000;
 const secret = new TextEncoder().encode(env.SECRET_KEY);
 

@@ -23,6 +23,9 @@ import {
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../src/config';
 import {
+  INVALID_ACCESS,
+  INVALID_TOKEN,
+  BEARER,
   bearer,
   call,
   decodeParts,
@@ -33,16 +36,6 @@ import {
   type App,
   type TestUser,
 } from './helpers';
-
-const BEARER = 'Bearer realm="api"';
-const INVALID_ACCESS = {
-  detail: 'Given token not valid for any token type',
-  code: 'token_not_valid',
-  messages: [
-    { token_class: 'AccessToken', token_type: 'access', message: 'Token is invalid or expired' },
-  ],
-};
-const INVALID_TOKEN = { detail: 'Token is invalid or expired', code: 'token_not_valid' };
 
 const encoder = new TextEncoder();
 const hsKey = encoder.encode(env.SECRET_KEY);

@@ -12,17 +12,18 @@
  */
 import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, call, makeApp, makeUser, postJson, type TestUser } from './helpers';
+import {
+  INVALID_ACCESS,
+  INVALID_TOKEN,
+  BEARER,
+  bearer,
+  call,
+  makeApp,
+  makeUser,
+  postJson,
+  type TestUser,
+} from './helpers';
 
-const BEARER = 'Bearer realm="api"';
-const INVALID_ACCESS = {
-  detail: 'Given token not valid for any token type',
-  code: 'token_not_valid',
-  messages: [
-    { token_class: 'AccessToken', token_type: 'access', message: 'Token is invalid or expired' },
-  ],
-};
-const INVALID_TOKEN = { detail: 'Token is invalid or expired', code: 'token_not_valid' };
 const CSRF = 'c'.repeat(64);
 /** simplejwt's defaults, which the test Worker keeps. */
 const ACCESS_LIFETIME = 300;

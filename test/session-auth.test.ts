@@ -13,6 +13,7 @@ import { readData } from '../src/http/body';
 import { AllowAny, IsAuthenticated, authenticate, requirePermission } from '../src/lib';
 import { kvRevocationList } from '../src/storage/kv/revocation-list';
 import {
+  BEARER,
   PASSWORD,
   bearer,
   call,
@@ -42,7 +43,6 @@ import {
   type Browser,
 } from './helpers/browser';
 
-const BEARER = 'Bearer realm="api"';
 const OTHER_CSRF_TOKEN = 'A'.repeat(64);
 const SESSION_ID = /^(\d+)\.([a-z0-9]{32})$/;
 const CSRF_TOKEN = /^[A-Za-z0-9]{64}$/;

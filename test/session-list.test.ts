@@ -13,7 +13,7 @@ import {
   validateSession,
 } from '../src/services/sessions';
 import { cloudflareStores } from '../src/storage/cloudflare';
-import { bearer, call, makeApp, makeUser, obtainPair, testVars } from './helpers';
+import { BEARER, bearer, call, makeApp, makeUser, obtainPair, testVars } from './helpers';
 import {
   csrf,
   expectJson,
@@ -29,7 +29,6 @@ import {
 } from './helpers/browser';
 
 const app = makeApp();
-const BEARER = 'Bearer realm="api"';
 const NOT_FOUND = { detail: 'Not found.', code: 'not_found' };
 const NOT_PROVIDED = {
   detail: 'Authentication credentials were not provided.',

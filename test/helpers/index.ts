@@ -124,6 +124,21 @@ export function unreachableKV(): KVNamespace {
   } as unknown as KVNamespace;
 }
 
+/** simplejwt's challenge on 401s: `WWW-Authenticate` with the default `AUTH_HEADER_TYPES`. */
+export const BEARER = 'Bearer realm="api"';
+
+/** simplejwt's answer for an access token that does not validate (JWTAuthentication). */
+export const INVALID_ACCESS = {
+  detail: 'Given token not valid for any token type',
+  code: 'token_not_valid',
+  messages: [
+    { token_class: 'AccessToken', token_type: 'access', message: 'Token is invalid or expired' },
+  ],
+};
+
+/** simplejwt's answer on its token views for a token that does not validate. */
+export const INVALID_TOKEN = { detail: 'Token is invalid or expired', code: 'token_not_valid' };
+
 export function bearer(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` };
 }
