@@ -8,7 +8,8 @@
  * `d1:db` and `kv:ns` the local storage simulators). `Runtime.getHeapUsage`
  * answers; workerd leaves `HeapProfiler.collectGarbage` unanswered, but
  * `HeapProfiler.takeHeapSnapshot` runs a full GC before it walks the heap, so
- * the snapshot is taken and its chunks are discarded. Node 22's global
+ * a snapshot is taken; its chunks are discarded, or summed by node type and
+ * name to show what grew. Node 22's global
  * `WebSocket` is the transport: no extra package.
  */
 
@@ -23,11 +24,48 @@ export interface HeapUsage {
   embedderUsed?: number;
 }
 
+/** What a heap snapshot holds, by node type and by `type:name` (constructor, code kind, ...). */
+export interface HeapComposition {
+  /** Bytes (self sizes) by node type: `object`, `string`, `code`, `closure`, `native`, ... */
+  byType: Record<string, number>;
+  /** Count and bytes by `type:name`, for diffs. */
+  byName: Record<string, { count: number; bytes: number }>;
+}
+
 interface Reply {
   id?: number;
   method?: string;
+  params?: { chunk?: string };
   result?: Record<string, unknown>;
   error?: { message: string };
+}
+
+interface Snapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+  nodes: number[];
+  strings: string[];
+}
+
+const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string']);
+
+/** Sums a snapshot's nodes by type and by name (strings by their first 40 characters). */
+function compose(snapshot: Snapshot): HeapComposition {
+  const fields = snapshot.snapshot.meta.node_fields;
+  const types = snapshot.snapshot.meta.node_types[0];
+  const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const composition: HeapComposition = { byType: {}, byName: {} };
+  const { nodes, strings } = snapshot;
+  for (let i = 0; i < nodes.length; i += fields.length) {
+    const kind = types[nodes[i + type!]!]!;
+    const bytes = nodes[i + size!]!;
+    let label = strings[nodes[i + name!]!]!;
+    if (STRING_TYPES.has(kind)) label = JSON.stringify(label.slice(0, 40));
+    composition.byType[kind] = (composition.byType[kind] ?? 0) + bytes;
+    const entry = (composition.byName[`${kind}:${label}`] ??= { count: 0, bytes: 0 });
+    entry.count++;
+    entry.bytes += bytes;
+  }
+  return composition;
 }
 
 interface Target {
@@ -45,11 +83,15 @@ export async function listTargets(inspectorUrl: string): Promise<Map<string, str
 export class InspectorSession {
   private nextId = 1;
   private readonly pending = new Map<number, (reply: Reply) => void>();
+  /** The chunks of the snapshot being taken, when it is kept; otherwise they are dropped. */
+  private chunks: string[] | undefined;
 
   private constructor(private readonly socket: WebSocket) {
     socket.addEventListener('message', (event: MessageEvent) => {
-      // Events (heap snapshot chunks among them) are dropped: only replies matter.
       const reply = JSON.parse(String(event.data)) as Reply;
+      if (reply.method === 'HeapProfiler.addHeapSnapshotChunk' && reply.params?.chunk) {
+        this.chunks?.push(reply.params.chunk);
+      }
       if (reply.id === undefined) return;
       this.pending.get(reply.id)?.(reply);
       this.pending.delete(reply.id);
@@ -103,10 +145,21 @@ export class InspectorSession {
     };
   }
 
-  /** A full GC (through a heap snapshot, whose chunks are dropped), then the heap in use. */
-  async heapAfterGc(): Promise<HeapUsage> {
-    await this.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-    return this.heapUsage();
+  /**
+   * A full GC (through a heap snapshot), then the heap in use; with
+   * `compose`, also what the snapshot holds (else its chunks are dropped).
+   */
+  async heapAfterGc(compose: true): Promise<HeapUsage & { composition: HeapComposition }>;
+  async heapAfterGc(compose?: false): Promise<HeapUsage>;
+  async heapAfterGc(keep = false): Promise<HeapUsage & { composition?: HeapComposition }> {
+    this.chunks = keep ? [] : undefined;
+    try {
+      await this.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      const composition = this.chunks && compose(JSON.parse(this.chunks.join('')) as Snapshot);
+      return { ...(await this.heapUsage()), ...(composition ? { composition } : {}) };
+    } finally {
+      this.chunks = undefined;
+    }
   }
 
   close(): void {

@@ -1,44 +1,28 @@
 /**
- * The samples of `npm run soak`, its verdict, the printed table and
- * `bench/out/soak.json`.
+ * The verdict of `npm run soak`, the printed table and `bench/out/soak.json`.
  *
  * The verdict compares the Worker isolate's heap after a full GC in the
- * first minute of load with the last minute: the mean of the samples taken
- * in each (the sample before any load is shown but not judged, since the
- * first requests build the app, compile the code and prepare the queries).
+ * first minute of the measured load with the last minute: the mean of the
+ * samples taken in each. The samples before any load and after the warm-up
+ * are shown but not judged: the first thousands of requests build the app,
+ * prepare the queries and, above all, make V8 compile optimised code for
+ * every hot function, which grows the heap for a while (see
+ * bench/RESULTS.md). The share of compiled code is read from the heap
+ * snapshot, so the report also shows the growth of the heap without it.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HeapUsage } from './inspector';
+import type { HeapComposition } from './inspector';
 import type { Machine } from './report';
-
-/** The workerd process's memory, from /proc/<pid>/status, in KiB. */
-export interface ProcessMemory {
-  rssKiB: number;
-  rssAnonKiB: number;
-  rssFileKiB: number;
-  peakRssKiB: number;
-}
-
-export interface Sample {
-  /** Seconds of load before this sample (0: after seeding, before any load). */
-  loadSeconds: number;
-  /** Answers so far, over the whole run. */
-  requests: number;
-  /** Answers per second in the load segment before this sample. */
-  rps: number;
-  /** The Worker's isolate, after a full GC. */
-  worker: HeapUsage;
-  /** Every isolate of the workerd process after a full GC, by target (`d1:db`, `kv:ns`, ...). */
-  isolates: Record<string, HeapUsage>;
-  process?: ProcessMemory;
-}
+import type { Sample } from './soak-sampler';
 
 export interface Verdict {
   /** Mean heap in use after GC over the first minute's and the last minute's samples, bytes. */
   firstMinuteBytes: number;
   lastMinuteBytes: number;
   growthPercent: number;
+  /** The same growth for the heap less its compiled code (bytecode, machine code, feedback). */
+  dataGrowthPercent: number;
   thresholdPercent: number;
   passed: boolean;
   failures: number;
@@ -54,24 +38,35 @@ export interface SoakReport {
   mix: Array<{ label: string; weight: number }>;
   samples: Sample[];
   verdict: Verdict;
+  /** What grew most in the Worker's heap between the end of the first minute and the end. */
+  growth: Growth[];
   notes: string[];
 }
 
-export function processMemory(pid: number | undefined): ProcessMemory | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) =>
-      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
-    return {
-      rssKiB: kib('VmRSS'),
-      rssAnonKiB: kib('RssAnon'),
-      rssFileKiB: kib('RssFile'),
-      peakRssKiB: kib('VmHWM'),
-    };
-  } catch {
-    return undefined;
-  }
+export interface Growth {
+  /** `type:name` in the heap snapshot, e.g. `object:Map` or `code:system / InstructionStream`. */
+  node: string;
+  countBefore: number;
+  countAfter: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+/** The `top` node kinds whose bytes grew most from `before` to `after`. */
+export function growth(before: HeapComposition, after: HeapComposition, top = 15): Growth[] {
+  const nodes = new Set([...Object.keys(before.byName), ...Object.keys(after.byName)]);
+  const rows = [...nodes].map((node) => ({
+    node,
+    countBefore: before.byName[node]?.count ?? 0,
+    countAfter: after.byName[node]?.count ?? 0,
+    bytesBefore: before.byName[node]?.bytes ?? 0,
+    bytesAfter: after.byName[node]?.bytes ?? 0,
+  }));
+  const delta = (row: Growth) => row.bytesAfter - row.bytesBefore;
+  return rows
+    .filter((row) => delta(row) > 0)
+    .sort((a, b) => delta(b) - delta(a))
+    .slice(0, top);
 }
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -82,16 +77,19 @@ export function verdict(
   thresholdPercent: number,
   failures: number,
 ): Verdict {
-  const loaded = samples.filter((sample) => sample.loadSeconds > 0);
+  const loaded = samples.filter((sample) => sample.phase === 'load');
   const first = loaded.filter((sample) => sample.loadSeconds <= 60);
   const last = loaded.filter((sample) => sample.loadSeconds >= totalSeconds - 60);
   const firstMinuteBytes = mean(first.map((sample) => sample.worker.used));
   const lastMinuteBytes = mean(last.map((sample) => sample.worker.used));
   const growthPercent = (lastMinuteBytes / firstMinuteBytes - 1) * 100;
+  const data = (sample: Sample) => sample.worker.used - (sample.workerByType.code ?? 0);
+  const dataGrowthPercent = (mean(last.map(data)) / mean(first.map(data)) - 1) * 100;
   return {
     firstMinuteBytes,
     lastMinuteBytes,
     growthPercent,
+    dataGrowthPercent,
     thresholdPercent,
     passed: growthPercent <= thresholdPercent && failures === 0,
     failures,
@@ -118,6 +116,7 @@ const HEADER = [
   'answers',
   'req/s',
   'Worker heap MiB',
+  'of which code',
   'Worker heap reserved',
   'Worker ArrayBuffer+Wasm',
   'D1 sim. heap',
@@ -128,10 +127,11 @@ const HEADER = [
 
 export function sampleRows(samples: Sample[], workerTarget: string): string[][] {
   return samples.map((sample) => [
-    String(sample.loadSeconds),
+    sample.phase === 'load' ? String(sample.loadSeconds) : sample.phase,
     String(sample.requests),
-    sample.loadSeconds === 0 ? '—' : sample.rps.toFixed(0),
+    sample.phase === 'before' ? '—' : sample.rps.toFixed(0),
     mib(sample.worker.used),
+    mib(sample.workerByType.code),
     mib(sample.worker.total),
     mib(sample.worker.backingStorage),
     mib(sample.isolates['d1:db']?.used),
@@ -153,17 +153,25 @@ export function printSoak(report: SoakReport, workerTarget: string): void {
   console.log('\nSamples (heaps after a full GC, MiB):');
   for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i]!)).join('  '));
   const v = report.verdict;
-  const first = report.samples.find((sample) => sample.loadSeconds > 0);
+  const first = report.samples.find((sample) => sample.phase === 'load');
   const last = report.samples.at(-1);
+  const percent = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)} %`;
   console.log(
     `\nWorker heap after GC, first minute → last minute: ${mib(v.firstMinuteBytes)} → ` +
-      `${mib(v.lastMinuteBytes)} MiB (${v.growthPercent >= 0 ? '+' : ''}${v.growthPercent.toFixed(1)} %, ` +
-      `limit +${v.thresholdPercent} %)`,
+      `${mib(v.lastMinuteBytes)} MiB (${percent(v.growthPercent)}, limit +${v.thresholdPercent} %); ` +
+      `without compiled code ${percent(v.dataGrowthPercent)}`,
   );
   console.log(
     `workerd RSS, first loaded sample → last: ${mibOfKib(first?.process?.rssKiB)} → ` +
       `${mibOfKib(last?.process?.rssKiB)} MiB; answers with an unexpected status or errors: ${v.failures}`,
   );
+  if (report.growth.length > 0) {
+    console.log('\nWhat grew most in the Worker heap from the end of the first minute to the end:');
+    for (const row of report.growth.slice(0, 10)) {
+      const bytes = `${row.bytesBefore} → ${row.bytesAfter} B`;
+      console.log(`  ${row.node.slice(0, 70)}: ${bytes}, ${row.countBefore} → ${row.countAfter}`);
+    }
+  }
   if (v.note) console.log(`note: ${v.note}`);
   console.log(`verdict: ${v.passed ? 'PASS' : 'FAIL'}`);
 }

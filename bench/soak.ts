@@ -4,14 +4,16 @@
  * Bundles the Worker and starts it in workerd through Miniflare exactly as
  * `npm run bench` does (bench/server.ts), with the V8 inspector open on
  * 127.0.0.1; seeds two accounts through the public API (bench/seed.ts); then
- * loads it with wrk for `--minutes` (10 by default) with a mix of every
- * authentication method and every login (bench/mix.lua), in segments of
- * `--interval` seconds. After each segment, every isolate of the workerd
+ * loads it with wrk on 127.0.0.1 with a mix of every authentication method and
+ * every login (bench/mix.lua): first a warm-up of `--warmup` answers (5,000;
+ * at most 5 minutes), then `--minutes` of measured load (10), in segments of
+ * `--interval` seconds (30). After each segment every isolate of the workerd
  * process is garbage-collected and its heap read through the inspector, and
- * the process's RSS from /proc. It fails (exit 1) when the Worker isolate's
- * heap after GC grows by more than `--threshold` percent (10) between the
- * first and the last minute, or when any answer was not the expected one.
- * See bench/README.md; the figures are in bench/RESULTS.md.
+ * the process's RSS from /proc (bench/soak-sampler.ts). It fails (exit 1)
+ * when the Worker isolate's heap after GC grows by more than `--threshold`
+ * percent (10) between the first and the last minute of the measured load, or
+ * when any answer was not the expected one. See bench/README.md; the figures
+ * are in bench/RESULTS.md.
  */
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
@@ -20,14 +22,14 @@ import { parseArgs } from 'node:util';
 import * as cases from './cases';
 import type { BenchCase } from './cases';
 import { createHarness, runHarness, sessionClassExists, workerVars } from './harness';
-import { InspectorSession, listTargets, type HeapUsage } from './inspector';
 import { check, settle } from './measure';
-import { machine } from './report';
+import { machine, type Machine } from './report';
 import * as seed from './seed';
 import * as server from './server';
 import * as soakReport from './soak-report';
-import type { Sample, SoakReport } from './soak-report';
-import { ensureWrk, runWrk } from './wrk';
+import type { SoakReport } from './soak-report';
+import { createSampler, type Sample, type Sampler } from './soak-sampler';
+import { ensureWrk, runWrk, type WrkRequest } from './wrk';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +37,7 @@ const { values: args } = parseArgs({
     interval: { type: 'string', default: '30' },
     connections: { type: 'string', default: '4' },
     threshold: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5000' },
     'install-wrk': { type: 'boolean', default: false },
     'keep-tmp': { type: 'boolean', default: false },
   },
@@ -54,6 +57,9 @@ const settings = {
   intervalSeconds: bounded('interval', args.interval, 5, 300),
   connections: bounded('connections', args.connections, 1, 64),
   thresholdPercent: bounded('threshold', args.threshold, 0, 1000),
+  warmupRequests: bounded('warmup', args.warmup, 0, 1_000_000),
+  /** The warm-up stops after this long even if it has not reached `warmupRequests`. */
+  warmupMaxSeconds: 300,
   threads: 1,
   // A safety net per segment, far above what one Worker answers in 5 minutes.
   maxRequests: 2_000_000,
@@ -107,21 +113,6 @@ async function mixCases(url: string, sessions: boolean): Promise<BenchCase[]> {
   return list;
 }
 
-/** Heaps after GC of every isolate, through one inspector session each. */
-async function openSessions(inspectorUrl: string): Promise<Map<string, InspectorSession>> {
-  const sessions = new Map<string, InspectorSession>();
-  for (const [target, url] of await listTargets(inspectorUrl)) {
-    sessions.set(target, await InspectorSession.open(url));
-  }
-  return sessions;
-}
-
-async function heapsAfterGc(sessions: Map<string, InspectorSession>) {
-  const heaps: Record<string, HeapUsage> = {};
-  for (const [target, session] of sessions) heaps[target] = await session.heapAfterGc();
-  return heaps;
-}
-
 /** Versions of what ran the Worker, for the report. */
 function software(): Record<string, string> {
   const local = createRequire(import.meta.url);
@@ -138,48 +129,111 @@ function software(): Record<string, string> {
 }
 
 interface LoadState {
+  /** Answers so far, warm-up included. */
   requests: number;
   failures: number;
+  /** Answers and seconds of the warm-up. */
+  warmupRequests: number;
+  warmupSeconds: number;
 }
 
-async function loadAndSample(
-  worker: server.WorkerInstance,
-  mix: BenchCase[],
-  targets: Map<string, InspectorSession>,
-  workerTarget: string,
-): Promise<{ samples: Sample[]; state: LoadState }> {
-  const state: LoadState = { requests: 0, failures: 0 };
-  const sample = async (loadSeconds: number, rps: number): Promise<Sample> => {
-    const isolates = await heapsAfterGc(targets);
-    const memory = soakReport.processMemory(worker.pid);
-    const heap = isolates[workerTarget]!;
-    const rss = memory ? `, workerd RSS ${Math.round(memory.rssKiB / 1024)} MiB` : '';
-    log(
-      `[${elapsed()}] ${loadSeconds} s of load, ${state.requests} answers: ` +
-        `Worker heap ${(heap.used / 1024 / 1024).toFixed(2)} MiB${rss}`,
-    );
-    const base = { loadSeconds, requests: state.requests, rps, worker: heap, isolates };
-    return memory ? { ...base, process: memory } : base;
-  };
-  const request = {
-    method: 'GET',
-    path: '/',
-    expect: 200,
-    script: 'mix' as const,
-    mix: mix.flatMap((c) => Array<typeof c.request>(WEIGHTS[c.id]!).fill(c.request)),
-  };
-  const samples = [await sample(0, 0)];
-  for (let done = 0; done < settings.totalSeconds;) {
-    const seconds = Math.min(settings.intervalSeconds, settings.totalSeconds - done);
-    const result = await runWrk(request, { ...settings, baseUrl: worker.url, seconds });
-    await settle(worker.url, '/api/auth/register/');
-    done += seconds;
-    state.requests += result.requests;
-    state.failures += result.failures;
-    if (result.capped) throw new Error('a segment reached the request bound');
-    samples.push(await sample(done, result.rps));
+/** Drives the load in segments of wrk and takes a sample after each. */
+class Run {
+  readonly state: LoadState = { requests: 0, failures: 0, warmupRequests: 0, warmupSeconds: 0 };
+  readonly samples: Sample[] = [];
+  private readonly request: WrkRequest;
+
+  constructor(
+    private readonly worker: server.WorkerInstance,
+    mix: BenchCase[],
+    private readonly sampler: Sampler,
+  ) {
+    const requests = mix.flatMap((c) => Array<WrkRequest>(WEIGHTS[c.id]!).fill(c.request));
+    this.request = { method: 'GET', path: '/', expect: 200, script: 'mix', mix: requests };
   }
-  return { samples, state };
+
+  /** One wrk run of `seconds`, then a pause until the isolate has caught up. */
+  async segment(seconds: number) {
+    const options = { ...settings, baseUrl: this.worker.url, seconds };
+    const result = await runWrk(this.request, options);
+    await settle(this.worker.url, '/api/auth/register/');
+    this.state.requests += result.requests;
+    this.state.failures += result.failures;
+    if (result.capped) throw new Error('a segment reached the request bound');
+    return result;
+  }
+
+  async sample(phase: Sample['phase'], loadSeconds: number, rps: number): Promise<void> {
+    const taken = await this.sampler.sample(phase, loadSeconds, this.state.requests, rps);
+    const memory = taken.process;
+    const rss = memory ? `, workerd RSS ${Math.round(memory.rssKiB / 1024)} MiB` : '';
+    const heap = (taken.worker.used / 1024 / 1024).toFixed(2);
+    const when = phase === 'load' ? `${loadSeconds} s of load` : phase;
+    log(`[${elapsed()}] ${when}, ${this.state.requests} answers: heap ${heap} MiB${rss}`);
+    this.samples.push(taken);
+  }
+
+  /** Until `warmupRequests` answers, or `warmupMaxSeconds`, whichever comes first. */
+  async warmUp(): Promise<void> {
+    const { warmupRequests, warmupMaxSeconds, intervalSeconds } = settings;
+    log(`[${elapsed()}] warm-up: ${warmupRequests} requests (at most ${warmupMaxSeconds} s)`);
+    const state = this.state;
+    while (state.requests < warmupRequests && state.warmupSeconds < warmupMaxSeconds) {
+      const seconds = Math.min(intervalSeconds, warmupMaxSeconds - state.warmupSeconds);
+      await this.segment(seconds);
+      state.warmupSeconds += seconds;
+    }
+    state.warmupRequests = state.requests;
+    await this.sample('warm-up', 0, state.requests / state.warmupSeconds);
+  }
+
+  async measure(): Promise<void> {
+    const { totalSeconds, intervalSeconds } = settings;
+    log(`[${elapsed()}] load for ${totalSeconds} s, a sample every ${intervalSeconds} s`);
+    for (let done = 0; done < totalSeconds;) {
+      const seconds = Math.min(intervalSeconds, totalSeconds - done);
+      const result = await this.segment(seconds);
+      done += seconds;
+      await this.sample('load', done, result.rps);
+    }
+  }
+}
+
+/** What grew from the last sample of the first minute to the last sample. */
+function growthOf(samples: Sample[], sampler: Sampler) {
+  const firstMinute = samples.findLastIndex((s) => s.phase === 'load' && s.loadSeconds <= 60);
+  const from = sampler.compositions[firstMinute];
+  const to = sampler.compositions.at(-1);
+  return from && to && firstMinute < samples.length - 1 ? soakReport.growth(from, to) : [];
+}
+
+function buildReport(
+  context: { atStart: Machine; vars: Record<string, string>; sessions: boolean },
+  mix: BenchCase[],
+  sampler: Sampler,
+  run: Run,
+): SoakReport {
+  const { samples, state } = run;
+  const { totalSeconds, thresholdPercent } = settings;
+  return {
+    command: harness.command,
+    machine: { ...context.atStart, loadAverageAtEnd: loadavg().map((v) => Number(v.toFixed(2))) },
+    software: software(),
+    options: {
+      ...settings,
+      DEFAULT_AUTHENTICATION_CLASSES: context.vars.DEFAULT_AUTHENTICATION_CLASSES,
+    },
+    server: `workerd via Miniflare, production bundle, inspector on; isolate ${sampler.workerTarget}`,
+    mix: mix.map((c) => ({ label: c.label, weight: WEIGHTS[c.id]! })),
+    samples,
+    verdict: soakReport.verdict(samples, totalSeconds, thresholdPercent, state.failures),
+    growth: growthOf(samples, sampler),
+    notes: [
+      ...(context.sessions ? [] : ['no SessionAuthentication in this checkout: sessions left out']),
+      `warm-up: ${state.warmupRequests} answers in ${state.warmupSeconds} s`,
+      `the run took ${elapsed()}`,
+    ],
+  };
 }
 
 async function main(): Promise<number> {
@@ -196,40 +250,21 @@ async function main(): Promise<number> {
     vars,
     inspector: true,
   });
-  const targets = await openSessions(worker.inspectorUrl!);
-  const workerTarget = [...targets.keys()].find((target) => target.startsWith('core:user:'))!;
+  const sampler = await createSampler(worker);
   try {
     log(`[${elapsed()}] Worker on ${worker.url} (pid ${worker.pid}): seeding`);
     const mix = await mixCases(worker.url, sessions);
-    log(
-      `[${elapsed()}] load for ${settings.totalSeconds} s, a sample every ${settings.intervalSeconds} s`,
-    );
-    const { samples, state } = await loadAndSample(worker, mix, targets, workerTarget);
-    const report: SoakReport = {
-      command: harness.command,
-      machine: { ...atStart, loadAverageAtEnd: loadavg().map((v) => Number(v.toFixed(2))) },
-      software: software(),
-      options: { ...settings, DEFAULT_AUTHENTICATION_CLASSES: vars.DEFAULT_AUTHENTICATION_CLASSES },
-      server: `workerd via Miniflare, production bundle, inspector on; Worker isolate ${workerTarget}`,
-      mix: mix.map((c) => ({ label: c.label, weight: WEIGHTS[c.id]! })),
-      samples,
-      verdict: soakReport.verdict(
-        samples,
-        settings.totalSeconds,
-        settings.thresholdPercent,
-        state.failures,
-      ),
-      notes: [
-        ...(sessions ? [] : ['no SessionAuthentication in this checkout: sessions left out']),
-        `the run took ${elapsed()}`,
-      ],
-    };
-    soakReport.printSoak(report, workerTarget);
-    soakReport.writeSoakReport(join(server.ROOT, 'bench', 'out'), report, workerTarget);
+    const run = new Run(worker, mix, sampler);
+    await run.sample('before', 0, 0);
+    if (settings.warmupRequests > 0) await run.warmUp();
+    await run.measure();
+    const report = buildReport({ atStart, vars, sessions }, mix, sampler, run);
+    soakReport.printSoak(report, sampler.workerTarget);
+    soakReport.writeSoakReport(join(server.ROOT, 'bench', 'out'), report, sampler.workerTarget);
     log(`wrote ${join('bench', 'out', 'soak.json')}`);
     return report.verdict.passed ? 0 : 1;
   } finally {
-    for (const session of targets.values()) session.close();
+    sampler.close();
     await worker.stop();
   }
 }
