@@ -118,7 +118,7 @@ const HEADER = [
   'Worker heap MiB',
   'of which code',
   'Worker heap reserved',
-  'Worker ArrayBuffer+Wasm',
+  'Worker ArrayBuffers',
   'D1 sim. heap',
   'KV sim. heap',
   'all other isolates',
