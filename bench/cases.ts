@@ -142,3 +142,20 @@ export function endpointCases(baseUrl: string, account: Account, connections: nu
   ];
   return cases;
 }
+
+/** `POST /api/auth/login/` (session login: argon2id verify, a new session in KV). */
+export function sessionLoginCase(baseUrl: string, account: Account): BenchCase {
+  return {
+    id: 'session-login',
+    label: 'POST /api/auth/login/ (argon2id verify, new session)',
+    kind: 'endpoint',
+    request: {
+      method: 'POST',
+      path: '/api/auth/login/',
+      // The login is CSRF-checked: a browser sends its own origin.
+      headers: { ...JSON_HEADERS, Origin: baseUrl },
+      body: JSON.stringify(account),
+      expect: 200,
+    },
+  };
+}

@@ -59,7 +59,7 @@ async function requestFor(benchCase: BenchCase): Promise<WrkRequest> {
 }
 
 /** One request with Node's fetch: does the case answer what it should? */
-async function check(baseUrl: string, benchCase: BenchCase): Promise<string | undefined> {
+export async function check(baseUrl: string, benchCase: BenchCase): Promise<string | undefined> {
   const request = await requestFor(benchCase);
   const body =
     request.script === 'refresh'
@@ -78,7 +78,7 @@ async function check(baseUrl: string, benchCase: BenchCase): Promise<string | un
 }
 
 /** Waits until the isolate has finished what the last run left queued (argon2id is synchronous). */
-async function settle(baseUrl: string, path: string): Promise<void> {
+export async function settle(baseUrl: string, path: string): Promise<void> {
   await (await fetch(`${baseUrl}${path}`, { method: 'OPTIONS' })).text();
   await new Promise((resolve) => setTimeout(resolve, 200));
 }

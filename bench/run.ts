@@ -12,13 +12,11 @@
  * whatever happens (Ctrl-C included).
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as cases from './cases';
+import { createHarness, runHarness, sessionClassExists, workerVars } from './harness';
 import { measure, type MeasureOptions } from './measure';
 import { machine, printTable, writeReport, type InstanceReport, type Report } from './report';
 import { cryptoOps, idsOf, privateKeyPem, probeOps, requestCases, requestOps } from './ops';
@@ -26,7 +24,7 @@ import { clockCheck, coldSeries, envIsStable, microBenchmarks } from './runtime'
 import * as seed from './seed';
 import * as server from './server';
 import { countStorage } from './storage';
-import { ensureWrk, stopWrk } from './wrk';
+import { ensureWrk } from './wrk';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,20 +52,8 @@ const settings = {
   connections: Number(args.connections ?? 4),
   maxRequests: 200_000,
 };
-const started = Date.now();
-const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
-const log = (message: string) => console.log(message);
-const tmp = mkdtempSync(join(tmpdir(), 'edgeauth-bench-'));
-const persistDir = join(tmp, 'state');
-const SECRET_KEY = randomBytes(36).toString('base64url');
-
-/** Whether this checkout has SessionAuthentication (read from its settings, never assumed). */
-async function sessionClassExists(): Promise<boolean> {
-  if (args.session === 'off') return false;
-  const path = pathToFileURL(join(server.ROOT, 'src', 'config', 'settings.ts')).href;
-  const settingsModule = (await import(path)) as { AUTHENTICATION_CLASS_NAMES?: string[] };
-  return (settingsModule.AUTHENTICATION_CLASS_NAMES ?? []).includes('SessionAuthentication');
-}
+const harness = createHarness('bench');
+const { elapsed, log, tmp, persistDir } = harness;
 
 async function start(scriptPath: string, vars: Record<string, string>) {
   if (args['via-wrangler-dev']) {
@@ -215,7 +201,7 @@ async function runtimePhase(
 async function main(): Promise<number> {
   if (!ensureWrk(args['install-wrk'])) return 2;
   const report: Report = {
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    command: harness.command,
     machine: machine(),
     options: { ...settings, algorithms: args.algorithms, session: args.session },
     server: args['via-wrangler-dev']
@@ -229,16 +215,8 @@ async function main(): Promise<number> {
   const helper = await server.bundle(join(tmp, 'helper'), 'bench/workerd/bench-worker.ts');
   await server.applyMigrations(persistDir);
 
-  const sessions = await sessionClassExists();
-  const classes = ['JWTAuthentication', 'TokenAuthentication', 'BasicAuthentication'];
-  if (sessions) classes.push('SessionAuthentication');
-  // Settings for low noise and a long enough run; password hashing stays at OWASP's defaults.
-  const vars: Record<string, string> = {
-    ENVIRONMENT: 'production',
-    SECRET_KEY,
-    DEFAULT_AUTHENTICATION_CLASSES: classes.join(','),
-    ACCESS_TOKEN_LIFETIME: '1h',
-  };
+  const sessions = args.session !== 'off' && (await sessionClassExists());
+  const vars = workerVars(sessions);
   const shown = { DEFAULT_AUTHENTICATION_CLASSES: vars.DEFAULT_AUTHENTICATION_CLASSES! };
   const account = seed.newAccount();
   const endpointAccount = seed.newAccount();
@@ -284,33 +262,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-let exitCode = 1;
-const removeTmp = () => {
-  if (args['keep-tmp']) return log(`bench: kept ${tmp}`);
-  try {
-    rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-  } catch (err) {
-    console.error(`bench: could not remove ${tmp}: ${String(err)}`);
-  }
-};
-/**
- * Ctrl-C: everything synchronous first, since Miniflare's own signal handler
- * (which stops workerd) exits the process right after this one returns.
- */
-const stopOnSignal = (signal: NodeJS.Signals) => {
-  console.error(`bench: ${signal}, stopping wrk and the Workers`);
-  stopWrk();
-  removeTmp();
-  void server.stopAll().finally(() => process.exit(130));
-};
-process.once('SIGINT', stopOnSignal);
-process.once('SIGTERM', stopOnSignal);
-try {
-  exitCode = await main();
-} catch (err) {
-  console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-} finally {
-  await server.stopAll();
-  removeTmp();
-}
-process.exit(exitCode);
+await runHarness(harness, args['keep-tmp'], main);

@@ -81,6 +81,8 @@ export interface WorkerInstance {
   url: string;
   /** workerd's process id, for CPU accounting (undefined if it could not be found). */
   pid: number | undefined;
+  /** The V8 inspector's address (`ws://127.0.0.1:<port>`), when started with `inspector`. */
+  inspectorUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,8 @@ export interface StartOptions {
   scriptPath: string;
   persistDir: string;
   vars: Record<string, string>;
+  /** Open workerd's V8 inspector on a free port of 127.0.0.1 (`npm run soak`). */
+  inspector?: boolean;
 }
 
 interface D1Config {
@@ -160,6 +164,7 @@ export async function startWorker(options: StartOptions): Promise<WorkerInstance
     convertV4MiniflareOptions({
       host: '127.0.0.1',
       port: 0,
+      ...(options.inspector ? { inspectorPort: 0, inspectorHost: '127.0.0.1' } : {}),
       resourcePersistencePath: join(options.persistDir, 'v3'),
       workers: [
         {
@@ -181,9 +186,11 @@ export async function startWorker(options: StartOptions): Promise<WorkerInstance
   const url = (await mf.ready).href.replace(/\/$/, '');
   const pid = [...workerdChildren()].find((candidate) => !before.has(candidate));
   if (pid !== undefined) runningPids.add(pid);
+  const inspectorUrl = options.inspector ? (await mf.getInspectorURL()).href : undefined;
   return {
     url,
     pid,
+    ...(inspectorUrl === undefined ? {} : { inspectorUrl }),
     async stop() {
       running.delete(mf);
       await mf.dispose();

@@ -25,10 +25,22 @@ export interface WrkRequest {
   body?: string;
   /** The status every answer should have. */
   expect: number;
-  /** `refresh`: rotate a pool of refresh tokens (refresh.lua) instead of one fixed request. */
-  script?: 'request' | 'refresh';
+  /**
+   * `refresh`: rotate a pool of refresh tokens (refresh.lua) instead of one
+   * fixed request; `mix`: send the requests of `mix` in turn (mix.lua).
+   */
+  script?: 'request' | 'refresh' | 'mix';
   /** For `refresh`: one never-used refresh token per connection. */
   refreshTokens?: string[];
+  /** For `mix`: the requests, each expected to answer `expect`. */
+  mix?: MixedRequest[];
+}
+
+export interface MixedRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
 }
 
 export interface WrkOptions {
@@ -96,6 +108,16 @@ function headerLines(headers: Record<string, string> = {}): string {
     .join('\n');
 }
 
+/** mix.lua's format: requests split by the record separator, fields by the unit separator. */
+function mixLines(mix: MixedRequest[] = []): string {
+  const fields = (r: MixedRequest) => [r.method, r.path, headerLines(r.headers), r.body ?? ''];
+  for (const field of mix.flatMap(fields)) {
+    if (field.includes('\x1e') || field.includes('\x1f'))
+      throw new Error('a mixed request contains a separator');
+  }
+  return mix.map((r) => fields(r).join('\x1f')).join('\x1e');
+}
+
 function parse(stdout: string): LuaSummary {
   const line = stdout.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
   if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
@@ -143,6 +165,7 @@ export function runWrk(request: WrkRequest, options: WrkOptions): Promise<WrkRes
     BENCH_MAX_REQUESTS: String(options.maxRequests),
     BENCH_THREADS: String(options.threads),
     BENCH_REFRESH_TOKENS: (request.refreshTokens ?? []).join(','),
+    BENCH_MIX: mixLines(request.mix),
   };
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
