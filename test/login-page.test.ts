@@ -9,7 +9,15 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { STYLESHEET } from '../src/html/pages';
-import { PASSWORD, call, makeApp, makeUser, type App, type TestUser } from './helpers';
+import {
+  PASSWORD,
+  call,
+  makeApp,
+  makeUser,
+  unreachableKV,
+  type App,
+  type TestUser,
+} from './helpers';
 import { CookieJar, expectSessionCookieDeleted, setCookies } from './helpers/browser';
 
 const app = makeApp();
@@ -525,6 +533,52 @@ describe('/api-auth/logout/', () => {
       expect(res.status).toBe(302);
       expect(res.headers.get('Location')).toBe(location);
     }
+  });
+});
+
+describe('errors on the HTML pages', () => {
+  it.each([
+    ['a method the page lacks', '/api-auth/login/', 'PUT', 405, 'Method "PUT" not allowed.'],
+    ['a method the page lacks', '/api-auth/logout/', 'DELETE', 405, 'Method "DELETE" not allowed.'],
+  ])(
+    'answers %s on %s as an HTML page with the status and Allow',
+    async (_c, path, method, status, detail) => {
+      const res = await call(app, path, { method });
+      expect(res.status).toBe(status);
+      expect(res.headers.get('Content-Type')).toBe(HTML);
+      expect(res.headers.get('Allow')).toBe('GET, POST, HEAD, OPTIONS');
+      expect(res.headers.get('Cache-Control')).toBe(NEVER_CACHE);
+      const page = await res.text();
+      expect(page).toContain(`<h1>Method Not Allowed (405)</h1>`);
+      expect(page).toContain(detail.replaceAll('"', '&quot;'));
+    },
+  );
+
+  it('answers a body it cannot read as an HTML 415 page', async () => {
+    const { jar } = await openForm();
+    const res = await call(app, '/api-auth/login/', {
+      method: 'POST',
+      headers: {
+        Cookie: jar.header(),
+        'X-CSRFToken': jar.get('csrftoken')!,
+        'Content-Type': 'text/plain',
+      },
+      body: 'username=alice',
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('Content-Type')).toBe(HTML);
+    expect(await res.text()).toContain('<h1>Unsupported Media Type (415)</h1>');
+  });
+
+  it('answers the logout page with an HTML 503 when KV is unreachable, never as logged out', async () => {
+    const down = makeApp({ bindings: { KV: unreachableKV() } });
+    const res = await call(down, '/api-auth/logout/', {
+      headers: { Cookie: 'sessionid=1.abcdefghijklmnopqrstuvwxyz012345' },
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('Content-Type')).toBe(HTML);
+    expect(res.headers.get('Retry-After')).toBe('5');
+    expect(await res.text()).toContain('<h1>Service Unavailable (503)</h1>');
   });
 });
 

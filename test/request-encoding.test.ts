@@ -44,6 +44,8 @@ interface Route {
   method: string;
   path: string;
   headers?: () => Record<string, string>;
+  /** A page for a browser: the same error as an HTML page. */
+  html?: boolean;
 }
 
 /** Every route that reads a request body. */
@@ -60,12 +62,14 @@ const ROUTES: Route[] = [
     method: 'POST',
     path: '/api-auth/login/',
     headers: () => ({ Cookie: `csrftoken=${CSRF}`, 'X-CSRFToken': CSRF }),
+    html: true,
   },
   {
     name: 'HTML logout form',
     method: 'POST',
     path: '/api-auth/logout/',
     headers: () => ({ Cookie: `csrftoken=${CSRF}`, 'X-CSRFToken': CSRF }),
+    html: true,
   },
   {
     name: 'create a named token',
@@ -123,7 +127,7 @@ const BAD_BODIES: [name: string, type: string, body: Uint8Array, detail: string]
 
 describe('a body that is not strict UTF-8', () => {
   it.each(BAD_BODIES)(
-    'answers %s with 400 parse_error on every route',
+    'answers %s with 400 parse_error on every route (as a page on the HTML ones)',
     async (_c, type, sent, detail) => {
       for (const route of ROUTES) {
         const res = await call(app, route.path, {
@@ -132,7 +136,14 @@ describe('a body that is not strict UTF-8', () => {
           body: sent,
         });
         expect(res.status, route.name).toBe(400);
-        expect(await res.json(), route.name).toEqual({ detail, code: 'parse_error' });
+        if (route.html) {
+          expect(res.headers.get('Content-Type'), route.name).toMatch(/^text\/html/);
+          const page = await res.text();
+          expect(page, route.name).toContain('<h1>Bad Request (400)</h1>');
+          expect(page, route.name).toContain(detail.replaceAll("'", '&#x27;'));
+        } else {
+          expect(await res.json(), route.name).toEqual({ detail, code: 'parse_error' });
+        }
       }
     },
   );

@@ -113,6 +113,28 @@ export function csrfFailurePage(stylesheet: string): string {
   );
 }
 
+/** Django's plain error page: `<reason> (<status>)` and what went wrong. */
+export function errorPage(stylesheet: string, status: number, detail: string): string {
+  const reason = STATUS_TEXT[status] ?? 'Error';
+  return layout(
+    `${status} ${reason}`,
+    stylesheet,
+    `<h1>${reason} (${status})</h1>
+<p>${escapeHtml(detail)}</p>`,
+  );
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  405: 'Method Not Allowed',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
 /** The stylesheet, served by the Worker itself so that pages need nothing else. */
 export const STYLESHEET = `:root { color-scheme: light dark; font-family: system-ui, sans-serif; }
 body { margin: 0; min-height: 100vh; display: grid; place-items: center; }

@@ -6,7 +6,7 @@
  * every other unsafe request (a cookie and the form field must match, and the
  * request must be same-origin); `next` may only name a path on this site.
  */
-import type { Context, Hono } from 'hono';
+import type { Context, Handler, Hono } from 'hono';
 import { loadUser } from '../auth/authenticate';
 import { enforceCsrf } from '../auth/csrf';
 import { expireSessionCookie } from '../auth/session';
@@ -15,12 +15,14 @@ import { AuthError } from '../errors';
 import { readData } from '../http/body';
 import { ensureCsrfCookie } from '../http/cookies';
 import { endpoint } from '../http/endpoint';
+import { errorAnswer } from '../http/errors';
 import { safeNext } from '../http/redirects';
 import {
   NEVER_CACHE,
   PAGE_CSP,
   STYLESHEET,
   csrfFailurePage,
+  errorPage,
   loginPage,
   logoutPage,
 } from '../html/pages';
@@ -32,12 +34,40 @@ import { beginSession, finishSession } from './session-login';
 const BAD_LOGIN =
   'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
-function html(c: Context<AppEnv>, body: string, status: 200 | 400 | 403 = 200): Response {
-  return c.html(body, status, {
+function html(
+  c: Context<AppEnv>,
+  body: string,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  return c.html(body, status as 200, {
+    ...headers,
     'Cache-Control': NEVER_CACHE,
     'Content-Security-Policy': PAGE_CSP,
     Vary: 'Cookie',
   });
+}
+
+/**
+ * These are pages for a browser: whatever goes wrong (a body that does not
+ * parse, a method the page lacks, storage down) is answered as an HTML page
+ * with the status and headers (`Allow`, `Retry-After`) the JSON routes give.
+ */
+function htmlErrors(handler: Handler<AppEnv>): Handler<AppEnv> {
+  return async function htmlErrors(c, next) {
+    try {
+      return await handler(c, next);
+    } catch (err) {
+      const answer = errorAnswer(err, c);
+      const detail = typeof answer.body.detail === 'string' ? answer.body.detail : 'Bad request.';
+      return html(
+        c,
+        errorPage(paths(c).stylesheet, answer.status, detail),
+        answer.status,
+        answer.headers,
+      );
+    }
+  };
 }
 
 function paths(c: Context<AppEnv>) {
@@ -127,10 +157,13 @@ async function logoutSubmit(c: Context<AppEnv>): Promise<Response> {
 }
 
 export function loginPageRoutes(app: Hono<AppEnv>, prefix: string): void {
-  app.all(`${prefix}/login`, endpoint({ name: 'Login' }, { GET: loginForm, POST: loginSubmit }));
+  app.all(
+    `${prefix}/login`,
+    htmlErrors(endpoint({ name: 'Login' }, { GET: loginForm, POST: loginSubmit })),
+  );
   app.all(
     `${prefix}/logout`,
-    endpoint({ name: 'Logout' }, { GET: logoutForm, POST: logoutSubmit }),
+    htmlErrors(endpoint({ name: 'Logout' }, { GET: logoutForm, POST: logoutSubmit })),
   );
   app.get(`${prefix}/style.css`, (c) =>
     c.body(STYLESHEET, 200, {
