@@ -13,7 +13,7 @@
  * with --remote.
  */
 import { fail, parseFlags } from './lib/cli';
-import { executeSql, migrateLocal, query, type D1Target } from './lib/d1-cli';
+import { executeSql, query, type D1Target } from './lib/d1-cli';
 import {
   PAGE_SIZE,
   describeCollisions,
@@ -53,9 +53,21 @@ function readAll(target: D1Target): StoredUsername[] {
   }
 }
 
+/** The accounts; a database without the users table is an error, never "nothing to do". */
+function readAccounts(target: D1Target): StoredUsername[] {
+  try {
+    return readAll(target);
+  } catch (err) {
+    if (!/no such table: users/.test((err as Error).message)) throw err;
+    return fail(
+      'this database has no users table: check --remote / --persist-to ' +
+        '(this command never creates or migrates a database)',
+    );
+  }
+}
+
 function main(): void {
-  migrateLocal(flags);
-  const plan = planRekey(readAll(flags));
+  const plan = planRekey(readAccounts(flags));
   if (plan.collisions.length > 0) {
     console.error(
       `Error: ${plan.collisions.length} pair(s) of accounts fold to the same username key:\n` +
