@@ -16,6 +16,15 @@ function errorOf(vars: Record<string, unknown>): ConfigError {
 }
 
 describe('parseConfig', () => {
+  it('never puts a refused URL, which may carry credentials, into the error it logs', () => {
+    const err = errorOf({
+      SECRET_KEY: SECRET,
+      PASSWORD_PWNED_API_URL: 'http://user:hunter2@pwned.example',
+    });
+    expect(err.setting).toBe('PASSWORD_PWNED_API_URL');
+    expect(err.message).not.toContain('hunter2');
+  });
+
   it('fills every setting with its documented default', () => {
     const config = parseConfig({ SECRET_KEY: SECRET });
     expect(config.ENVIRONMENT).toBe('production');

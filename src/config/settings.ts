@@ -133,7 +133,8 @@ const httpsBaseUrl: Parser<string> = (raw, name) => {
     parsed = undefined;
   }
   if (parsed?.protocol !== 'https:' || parsed.search !== '' || parsed.hash !== '') {
-    throw new ConfigError(name, `${JSON.stringify(value)} is not an https:// base URL`);
+    // Never the value: a URL can carry credentials, and this message is logged.
+    throw new ConfigError(name, 'is not an https:// base URL without a query or fragment');
   }
   return value.replace(/\/+$/, '');
 };
