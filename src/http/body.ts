@@ -56,13 +56,27 @@ function pythonTypeName(value: unknown): string {
   return 'dict';
 }
 
+/**
+ * The parser's reason, without the body. V8 quotes the input around an
+ * unexpected token (`Unexpected token 'h', "password=hunter2" is not valid
+ * JSON`), all of it when it is short, and a body is where passwords are: such
+ * messages, and any other engine's that quote the input, are cut to their
+ * kind. The rest (`... in JSON at position 7`) say where, never what.
+ */
+function jsonErrorReason(err: unknown): string {
+  if (!(err instanceof SyntaxError)) return 'invalid UTF-8';
+  const { message } = err;
+  if (message.startsWith('Unexpected token')) return 'Unexpected token';
+  if (message.endsWith('is not valid JSON') || message.includes('"')) return 'Invalid JSON';
+  return message;
+}
+
 function parseJson(bytes: Uint8Array): RequestData {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
   } catch (err) {
-    const reason = err instanceof SyntaxError ? err.message : 'invalid UTF-8';
-    throw new AuthError('parse_error', `JSON parse error - ${reason}`);
+    throw new AuthError('parse_error', `JSON parse error - ${jsonErrorReason(err)}`);
   }
   if (value === null) throw ValidationError.nonField('No data provided');
   if (typeof value !== 'object' || Array.isArray(value)) {
