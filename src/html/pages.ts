@@ -104,6 +104,27 @@ export function csrfFailurePage(stylesheet: string): string {
   );
 }
 
+/** Reason phrases of the client errors the pages can answer. */
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+};
+
+/** A client error on a page, as Django shows one: the status and what went wrong. */
+export function errorPage(stylesheet: string, status: number, detail: string): string {
+  const title = `${REASONS[status] ?? 'Error'} (${status})`;
+  return layout(
+    title,
+    stylesheet,
+    `<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(detail)}</p>`,
+  );
+}
+
 /** The stylesheet, served by the Worker itself so that pages need nothing else. */
 export const STYLESHEET = `:root { color-scheme: light dark; font-family: system-ui, sans-serif; }
 body { margin: 0; min-height: 100vh; display: grid; place-items: center; }

@@ -5,13 +5,15 @@
  * to log out) and the one stylesheet. The login form is CSRF-protected like
  * every other unsafe request (a cookie and the form field must match, and the
  * request must be same-origin); `next` may only name a path on this site.
+ * A client error (a body that does not parse, too large, of another type) is
+ * a page too, never JSON: these are a browser's pages.
  */
 import type { Context, Hono } from 'hono';
 import { loadUser } from '../auth/authenticate';
 import { enforceCsrf } from '../auth/csrf';
 import { expireSessionCookie } from '../auth/session';
 import type { AppEnv } from '../env';
-import { AuthError } from '../errors';
+import { AuthError, toErrorAnswer } from '../errors';
 import { readData } from '../http/body';
 import { ensureCsrfCookie } from '../http/cookies';
 import { endpoint } from '../http/endpoint';
@@ -21,6 +23,7 @@ import {
   PAGE_CSP,
   STYLESHEET,
   csrfFailurePage,
+  errorPage,
   loginPage,
   logoutPage,
 } from '../html/pages';
@@ -31,8 +34,14 @@ import { beginSession, finishSession } from './session-login';
 const BAD_LOGIN =
   'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
-function html(c: Context<AppEnv>, body: string, status: 200 | 403 = 200): Response {
-  return c.html(body, status, {
+function html(
+  c: Context<AppEnv>,
+  body: string,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  return c.html(body, status as 200, {
+    ...headers,
     'Cache-Control': NEVER_CACHE,
     'Content-Security-Policy': PAGE_CSP,
     Vary: 'Cookie',
@@ -119,11 +128,38 @@ async function logoutSubmit(c: Context<AppEnv>): Promise<Response> {
   return c.body(null, 302, { Location: target, 'Cache-Control': NEVER_CACHE, Vary: 'Cookie' });
 }
 
+/** The text of an error answer: its `detail`, or its field messages. */
+function errorText(body: Record<string, unknown>): string {
+  if (typeof body.detail === 'string') return body.detail;
+  return Object.values(body).flat().join(' ');
+}
+
+/**
+ * A browser that posts these forms gets its client errors (a body that does
+ * not parse, is too large or of another type) as a page, not as JSON. Server
+ * errors go on to `onError`, which logs them.
+ */
+function asPage(handler: (c: Context<AppEnv>) => Promise<Response>) {
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    try {
+      return await handler(c);
+    } catch (err) {
+      const answer = toErrorAnswer(err, undefined);
+      if (answer.status >= 500) throw err;
+      const page = errorPage(paths(c).stylesheet, answer.status, errorText(answer.body));
+      return html(c, page, answer.status, answer.headers);
+    }
+  };
+}
+
 export function loginPageRoutes(app: Hono<AppEnv>, prefix: string): void {
-  app.all(`${prefix}/login`, endpoint({ name: 'Login' }, { GET: loginForm, POST: loginSubmit }));
+  app.all(
+    `${prefix}/login`,
+    endpoint({ name: 'Login' }, { GET: asPage(loginForm), POST: asPage(loginSubmit) }),
+  );
   app.all(
     `${prefix}/logout`,
-    endpoint({ name: 'Logout' }, { GET: logoutForm, POST: logoutSubmit }),
+    endpoint({ name: 'Logout' }, { GET: asPage(logoutForm), POST: asPage(logoutSubmit) }),
   );
   app.get(`${prefix}/style.css`, (c) =>
     c.body(STYLESHEET, 200, {
