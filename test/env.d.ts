@@ -6,6 +6,10 @@ declare global {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
       SECRET_KEY: string;
+      /** `npm run fuzz` (test/fuzz/vitest.fuzz.config.ts): seed, case count, counterexample path. */
+      FUZZ_SEED?: string;
+      FUZZ_RUNS?: string;
+      FUZZ_PATH?: string;
     }
   }
 }
