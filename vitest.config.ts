@@ -24,73 +24,78 @@ function testWranglerConfig(): string {
 }
 
 /**
- * Two projects. `workers`: the suite proper, inside workerd (the Workers
- * runtime) with real local D1 and KV from miniflare, configured from
- * wrangler.toml. Password hashing is cheap here through settings; tests that
- * need OWASP's parameters build their own app with the defaults. The Worker's
- * outbound requests (only the optional Pwned Passwords check makes any) go to
- * a fake of that API, an auxiliary Worker (test/fake-hibp/worker.js). `cli`:
- * the npm scripts (createsuperuser, rekey-usernames) run as a user runs them,
- * as Node child processes, in test/cli/; they touch no database.
+ * The Workers runtime for the tests, with real local D1 and KV from
+ * miniflare, configured from wrangler.toml. Password hashing is cheap here
+ * through settings; tests that need OWASP's parameters build their own app
+ * with the defaults. The Worker's outbound requests (only the optional Pwned
+ * Passwords check makes any) go to a fake of that API, an auxiliary Worker
+ * (test/fake-hibp/worker.js). `extra` adds bindings (the fuzz configuration
+ * passes its seed and case count this way, since the tests run inside workerd).
  */
-export default defineConfig(async () => {
+export async function workersRuntime(extra: Record<string, string> = {}) {
   const migrations = await readD1Migrations('./migrations');
-  return {
-    test: {
-      projects: [
+  return cloudflareTest({
+    wrangler: { configPath: testWranglerConfig() },
+    miniflare: {
+      bindings: {
+        ENVIRONMENT: 'production',
+        TEST_MIGRATIONS: migrations,
+        SECRET_KEY: 'test-only-secret-key-0123456789-abcdefghijklmnop',
+        PASSWORD_ARGON2_MEMORY_KIB: '64',
+        PASSWORD_ARGON2_ITERATIONS: '1',
+        ...extra,
+      },
+      // A second static site, test/fixtures/site, behind the real asset router: the
+      // site-gate tests hand it to the gate as ASSETS to try layouts public/ lacks.
+      serviceBindings: { TEST_SITE_ASSETS: 'test-site' },
+      // Have I Been Pwned's range API, faked: every outbound fetch of the Worker goes here.
+      outboundService: 'fake-hibp',
+      workers: [
         {
-          plugins: [
-            cloudflareTest({
-              wrangler: { configPath: testWranglerConfig() },
-              miniflare: {
-                bindings: {
-                  ENVIRONMENT: 'production',
-                  TEST_MIGRATIONS: migrations,
-                  SECRET_KEY: 'test-only-secret-key-0123456789-abcdefghijklmnop',
-                  PASSWORD_ARGON2_MEMORY_KIB: '64',
-                  PASSWORD_ARGON2_ITERATIONS: '1',
-                },
-                // A second static site, test/fixtures/site, behind the real asset router: the
-                // site-gate tests hand it to the gate as ASSETS to try layouts public/ lacks.
-                serviceBindings: { TEST_SITE_ASSETS: 'test-site' },
-                // Have I Been Pwned's range API, faked: every outbound fetch of the Worker goes here.
-                outboundService: 'fake-hibp',
-                workers: [
-                  {
-                    name: 'test-site',
-                    modules: true,
-                    script:
-                      'export default { fetch: (request, env) => env.ASSETS.fetch(request) };',
-                    compatibilityDate: '2026-11-01',
-                    assets: { directory: './test/fixtures/site', binding: 'ASSETS' },
-                  },
-                  {
-                    name: 'fake-hibp',
-                    modules: true,
-                    scriptPath: './test/fake-hibp/worker.js',
-                    compatibilityDate: '2026-11-01',
-                  },
-                ],
-              },
-            }),
-          ],
-          test: {
-            name: 'workers',
-            include: ['test/**/*.test.ts'],
-            exclude: ['test/cli/**'],
-            setupFiles: ['./test/apply-migrations.ts'],
-            testTimeout: 20_000,
-          },
+          name: 'test-site',
+          modules: true,
+          script: 'export default { fetch: (request, env) => env.ASSETS.fetch(request) };',
+          compatibilityDate: '2026-11-01',
+          assets: { directory: './test/fixtures/site', binding: 'ASSETS' },
         },
         {
-          test: {
-            name: 'cli',
-            include: ['test/cli/**/*.test.ts'],
-            environment: 'node',
-            testTimeout: 60_000,
-          },
+          name: 'fake-hibp',
+          modules: true,
+          scriptPath: './test/fake-hibp/worker.js',
+          compatibilityDate: '2026-11-01',
         },
       ],
     },
-  };
-});
+  });
+}
+
+/**
+ * Two projects. `workers`: the suite proper, inside workerd (`npm run fuzz`
+ * has its own configuration, test/fuzz/vitest.fuzz.config.ts). `cli`: the npm
+ * scripts (createsuperuser, import-drf-tokens, rekey-usernames) run as a user
+ * runs them, as Node child processes, in test/cli/; they touch no database.
+ */
+export default defineConfig(async () => ({
+  test: {
+    projects: [
+      {
+        plugins: [await workersRuntime()],
+        test: {
+          name: 'workers',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/cli/**'],
+          setupFiles: ['./test/apply-migrations.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'cli',
+          include: ['test/cli/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+}));

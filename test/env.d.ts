@@ -8,6 +8,10 @@ declare global {
       SECRET_KEY: string;
       /** test/fixtures/site behind the asset router, as an `ASSETS` binding would serve it. */
       TEST_SITE_ASSETS: Fetcher;
+      /** `npm run fuzz` (test/fuzz/vitest.fuzz.config.ts): seed, case count, counterexample path. */
+      FUZZ_SEED?: string;
+      FUZZ_RUNS?: string;
+      FUZZ_PATH?: string;
     }
   }
 }

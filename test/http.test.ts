@@ -119,6 +119,35 @@ describe('request bodies', () => {
     expect(answer.detail).toMatch(/^JSON parse error - .+/);
   });
 
+  it.each([
+    ['a form body sent as JSON', 'password=Zq8RkV2mXw4NpL7t'],
+    ['an unquoted value', '{"password": Zq8RkV2mXw4NpL7t}'],
+    ['a bare word', 'Zq8RkV2mXw4NpL7t'],
+  ])('never quotes the body in a JSON parse error (%s)', async (_case, text) => {
+    const res = await call(app, '/api/token/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: text,
+    });
+    expect(res.status).toBe(400);
+    const answer = await body(res);
+    expect(answer).toEqual({ detail: 'JSON parse error - Unexpected token', code: 'parse_error' });
+    expect(JSON.stringify(answer)).not.toMatch(/Zq8R|password/);
+  });
+
+  it('keeps the position in a JSON parse error that quotes nothing', async () => {
+    const res = await call(app, '/api/token/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"password": "Zq8RkV2mXw4NpL7t" x}',
+    });
+    const answer = await body(res);
+    expect(answer.code).toBe('parse_error');
+    expect(answer.detail).toMatch(
+      /^JSON parse error - Expected ',' or '}' after property value in JSON at position 32\b/,
+    );
+  });
+
   it('answers JSON that is not UTF-8 with a parse error', async () => {
     const res = await call(app, REGISTER, {
       method: 'POST',

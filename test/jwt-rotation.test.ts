@@ -376,6 +376,25 @@ describe('a refresh token minted by simplejwt with the shared key (no "fam")', (
   });
 });
 
+describe('a refresh token minted by simplejwt for an account unknown here', () => {
+  it('is refused on refresh, blacklist and verify as a deleted account’s token, never with a 503', async () => {
+    const minted = await simplejwtRefresh(999_999_999);
+    const adopted =
+      (minted.iat * 1000).toString(16).padStart(12, '0') +
+      (await sha256Hex(minted.jti)).slice(0, 20);
+
+    await expect401(await refresh(app, minted.token), blacklisted);
+    await expect401(
+      await postJson(app, '/api/token/blacklist/', { refresh: minted.token }),
+      blacklisted,
+    );
+    const verify = await postJson(app, '/api/token/verify/', { token: minted.token });
+    expect(verify.status).toBe(400);
+    expect(await verify.json()).toEqual({ non_field_errors: ['Token is blacklisted'] });
+    expect(await familyRow(adopted)).toBeNull();
+  });
+});
+
 describe('a login whose account changes', () => {
   it('after deactivateUser: refresh is 401 blacklisted, the access token dies, no new login', async () => {
     const user = await makeUser(app);

@@ -582,6 +582,64 @@ describe('errors on the HTML pages', () => {
   });
 });
 
+describe('client errors on the login pages are pages, not JSON', () => {
+  const BOUNDARY = 'b0undary';
+  const cases: [string, string, number, string, string | Uint8Array, string][] = [
+    [
+      'a multipart form without its closing boundary',
+      '/api-auth/login/',
+      400,
+      `multipart/form-data; boundary=${BOUNDARY}`,
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="username"\r\n\r\nx\r\n`,
+      'Multipart form parse error - Invalid boundary in multipart.',
+    ],
+    [
+      'a JSON list',
+      '/api-auth/logout/',
+      400,
+      'application/json',
+      '[1]',
+      'Invalid data. Expected a dictionary, but got list.',
+    ],
+    [
+      'a body over DATA_UPLOAD_MAX_MEMORY_SIZE',
+      '/api-auth/login/',
+      413,
+      'application/x-www-form-urlencoded',
+      `password=${'p'.repeat(70_000)}`,
+      'Request body exceeded 65536 bytes.',
+    ],
+    [
+      'a body of an unsupported type',
+      '/api-auth/logout/',
+      415,
+      'text/plain',
+      'username=x',
+      'Unsupported media type &quot;text/plain&quot; in request.',
+    ],
+  ];
+
+  it.each(cases)(
+    'answers %s on %s with an HTML page of its status',
+    async (_, path, status, type, body, text) => {
+      const { jar } = await openForm();
+      const res = await call(app, path, {
+        method: 'POST',
+        headers: { 'Content-Type': type, ...jar.headers(), 'X-CSRFToken': jar.get('csrftoken')! },
+        body,
+      });
+      expect(res.status).toBe(status);
+      expect(res.headers.get('Content-Type')).toBe(HTML);
+      expect(res.headers.get('Cache-Control')).toBe(NEVER_CACHE);
+      expect(res.headers.get('Content-Security-Policy')).toContain("default-src 'none'");
+      const html = await res.text();
+      expect(html).toContain(`<h1>`);
+      expect(html).toContain(`(${status})</h1>`);
+      expect(html).toContain(`<p>${text}</p>`);
+    },
+  );
+});
+
 describe('GET /api-auth/style.css', () => {
   it('serves the stylesheet as text/css, cacheable, without cookies', async () => {
     const res = await call(app, '/api-auth/style.css');

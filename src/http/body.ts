@@ -64,6 +64,20 @@ function pythonTypeName(value: unknown): string {
 /** Python's text for a JSON document that starts with a byte order mark. */
 const JSON_BOM = 'Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)';
 
+/**
+ * The parser's reason, without the body. V8 quotes the input around an
+ * unexpected token (`Unexpected token 'h', "password=hunter2" is not valid
+ * JSON`), all of it when it is short, and a body is where passwords are: such
+ * messages, and any other engine's that quote the input, are cut to their
+ * kind. The rest (`... in JSON at position 7`) say where, never what.
+ */
+function jsonErrorReason(err: SyntaxError): string {
+  const { message } = err;
+  if (message.startsWith('Unexpected token')) return 'Unexpected token';
+  if (message.endsWith('is not valid JSON') || message.includes('"')) return 'Invalid JSON';
+  return message;
+}
+
 function parseJson(bytes: Uint8Array): RequestData {
   let value: unknown;
   try {
@@ -71,8 +85,11 @@ function parseJson(bytes: Uint8Array): RequestData {
     if (text.startsWith('\uFEFF')) throw new SyntaxError(JSON_BOM);
     value = JSON.parse(text);
   } catch (err) {
-    if (!(err instanceof SyntaxError || err instanceof Utf8Error)) throw err;
-    throw new AuthError('parse_error', `JSON parse error - ${err.message}`);
+    if (err instanceof Utf8Error)
+      throw new AuthError('parse_error', `JSON parse error - ${err.message}`);
+    if (!(err instanceof SyntaxError)) throw err;
+    const reason = err.message === JSON_BOM ? JSON_BOM : jsonErrorReason(err);
+    throw new AuthError('parse_error', `JSON parse error - ${reason}`);
   }
   if (value === null) throw ValidationError.nonField('No data provided');
   if (typeof value !== 'object' || Array.isArray(value)) {

@@ -5,6 +5,8 @@
  * to log out) and the one stylesheet. The login form is CSRF-protected like
  * every other unsafe request (a cookie and the form field must match, and the
  * request must be same-origin); `next` may only name a path on this site.
+ * A client error (a body that does not parse, too large, of another type) is
+ * a page too, never JSON: these are a browser's pages.
  */
 import type { Context, Handler, Hono } from 'hono';
 import { loadUser } from '../auth/authenticate';
@@ -59,10 +61,9 @@ function htmlErrors(handler: Handler<AppEnv>): Handler<AppEnv> {
       return await handler(c, next);
     } catch (err) {
       const answer = errorAnswer(err, c);
-      const detail = typeof answer.body.detail === 'string' ? answer.body.detail : 'Bad request.';
       return html(
         c,
-        errorPage(paths(c).stylesheet, answer.status, detail),
+        errorPage(paths(c).stylesheet, answer.status, errorText(answer.body)),
         answer.status,
         answer.headers,
       );
@@ -154,6 +155,12 @@ async function logoutSubmit(c: Context<AppEnv>): Promise<Response> {
   const data = await readData(c);
   const target = safeNext(data.next, config.LOGOUT_REDIRECT_URL);
   return c.body(null, 302, { Location: target, 'Cache-Control': NEVER_CACHE, Vary: 'Cookie' });
+}
+
+/** The text of an error answer: its `detail`, or its field messages. */
+function errorText(body: Record<string, unknown>): string {
+  if (typeof body.detail === 'string') return body.detail;
+  return Object.values(body).flat().join(' ');
 }
 
 export function loginPageRoutes(app: Hono<AppEnv>, prefix: string): void {

@@ -131,11 +131,15 @@ export async function obtainPair(deps: TokenDeps, user: User): Promise<TokenPair
 
 /**
  * The family a refresh token belongs to. A token minted by simplejwt has
- * none: it is adopted into a family derived from its `jti`, once.
+ * none: it is adopted into a family derived from its `jti`, once. A login
+ * belongs to an account, so the token of an account unknown here (deleted,
+ * or never imported) adopts nothing and is answered as a deleted account's
+ * token is: its family does not exist.
  */
 async function familyOf(deps: TokenDeps, token: DecodedToken): Promise<string> {
   if (token.family !== undefined) return token.family;
   const id = await adoptedFamilyId(token.jti, token.iat);
+  if (!(await deps.users.findById(token.userId!))) return id;
   await deps.families.create({
     id,
     userId: token.userId!,

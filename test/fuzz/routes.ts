@@ -1,0 +1,141 @@
+/**
+ * @module fuzz/routes
+ * Every route of `src/app.ts` and `src/routes/*` with the default prefixes,
+ * what each promises (a JSON API, an HTML page, a stylesheet, the static
+ * site's gate), and the body fields it reads. `fuzz.test.ts` checks this list
+ * against the routes the app really registers, so a new route cannot escape
+ * the fuzzer.
+ */
+
+import fc from 'fast-check';
+
+export type RouteKind = 'api' | 'html' | 'stylesheet' | 'gate';
+
+export interface RouteSpec {
+  /** Path without its trailing slash; `{tokenId}` and `{sessionPublicId}` are filled in. */
+  path: string;
+  methods: readonly string[];
+  kind: RouteKind;
+  /**
+   * Body fields the handler reads: each list is one complete body it can act
+   * on. `name:new` is the field `name` with values for a new account rather
+   * than the pool's (`username:new` for register, `password:new`).
+   */
+  fields: readonly (readonly string[])[];
+}
+
+const CREDENTIALS = [['username', 'password']];
+
+export const ROUTES: readonly RouteSpec[] = [
+  { path: '/api/health', methods: ['GET'], kind: 'api', fields: [] },
+  {
+    path: '/api/auth/register',
+    methods: ['POST'],
+    kind: 'api',
+    fields: [
+      ['username:new', 'email', 'password:new'],
+      ['username:new', 'password1', 'password2'],
+    ],
+  },
+  {
+    path: '/api/me',
+    methods: ['GET', 'PATCH'],
+    kind: 'api',
+    fields: [['email'], ['username:new', 'email']],
+  },
+  { path: '/api/token', methods: ['POST'], kind: 'api', fields: CREDENTIALS },
+  { path: '/api/token/refresh', methods: ['POST'], kind: 'api', fields: [['refresh']] },
+  { path: '/api/token/verify', methods: ['POST'], kind: 'api', fields: [['token']] },
+  { path: '/api/token/blacklist', methods: ['POST'], kind: 'api', fields: [['refresh']] },
+  { path: '/api/token/logout', methods: ['POST'], kind: 'api', fields: [] },
+  { path: '/api/token/logoutall', methods: ['POST'], kind: 'api', fields: [] },
+  { path: '/api-token-auth', methods: ['POST'], kind: 'api', fields: CREDENTIALS },
+  {
+    path: '/api/tokens',
+    methods: ['GET', 'POST'],
+    kind: 'api',
+    fields: [['name'], ['name', 'expires_in', 'scopes']],
+  },
+  { path: '/api/tokens/logout', methods: ['POST'], kind: 'api', fields: [] },
+  { path: '/api/tokens/logoutall', methods: ['POST'], kind: 'api', fields: [] },
+  { path: '/api/tokens/{tokenId}', methods: ['DELETE'], kind: 'api', fields: [] },
+  { path: '/.well-known/jwks.json', methods: ['GET'], kind: 'api', fields: [] },
+  { path: '/api/auth/login', methods: ['POST'], kind: 'api', fields: CREDENTIALS },
+  { path: '/api/auth/logout', methods: ['POST'], kind: 'api', fields: [] },
+  { path: '/api/auth/sessions', methods: ['GET'], kind: 'api', fields: [] },
+  { path: '/api/auth/sessions/logoutothers', methods: ['POST'], kind: 'api', fields: [] },
+  { path: '/api/auth/sessions/{sessionPublicId}', methods: ['DELETE'], kind: 'api', fields: [] },
+  {
+    path: '/api-auth/login',
+    methods: ['GET', 'POST'],
+    kind: 'html',
+    fields: [['csrfmiddlewaretoken', 'username', 'password', 'next']],
+  },
+  {
+    path: '/api-auth/logout',
+    methods: ['GET', 'POST'],
+    kind: 'html',
+    fields: [['csrfmiddlewaretoken', 'next']],
+  },
+  { path: '/api-auth/style.css', methods: ['GET'], kind: 'stylesheet', fields: [] },
+  // The gate (`SITE_PROTECTED_PATHS = ["/app/*"]`): the files in public/app/ and their aliases.
+  { path: '/app', methods: ['GET'], kind: 'gate', fields: [] },
+  { path: '/app/index.html', methods: ['GET'], kind: 'gate', fields: [] },
+  { path: '/app/index', methods: ['GET'], kind: 'gate', fields: [] },
+  { path: '/app/report.html', methods: ['GET'], kind: 'gate', fields: [] },
+  { path: '/app/report', methods: ['GET'], kind: 'gate', fields: [] },
+  { path: '/app/missing.html', methods: ['GET'], kind: 'gate', fields: [] },
+  // A file outside the gate: the asset router serves it before the Worker in production.
+  { path: '/index.html', methods: ['GET'], kind: 'api', fields: [] },
+];
+
+/**
+ * A route, three times as likely when it reads a body: that is where most
+ * of the code behind the routes is.
+ */
+export const ROUTE = fc.oneof(
+  ...ROUTES.map((route) => ({
+    weight: route.fields.length > 0 ? 3 : 1,
+    arbitrary: fc.constant(route),
+  })),
+);
+
+/** The `:param` form Hono registers, for comparing with `app.routes`. */
+export function honoPath(path: string): string {
+  return path.replace(/\{\w+\}/g, ':id');
+}
+
+/** Hono decodes a path with `decodeURI` (reserved characters such as `%2F` stay encoded). */
+function decodedPath(pathname: string): string {
+  try {
+    return decodeURI(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
+function matches(spec: RouteSpec, path: string): boolean {
+  const pattern = spec.path.replace(/[.]/g, '\\.').replace(/\{\w+\}/g, '[^/]+');
+  return new RegExp(`^${pattern}/?$`).test(path);
+}
+
+/**
+ * The kind of answer a request can expect, from the URL the Worker sees.
+ * Fixed paths win over `{param}` ones, as in the app (they are registered first).
+ */
+export function routeOf(url: URL): RouteSpec | undefined {
+  const path = decodedPath(url.pathname);
+  const fixed = ROUTES.filter((spec) => !spec.path.includes('{'));
+  return (
+    fixed.find((spec) => matches(spec, path)) ??
+    ROUTES.find((spec) => spec.path.includes('{') && matches(spec, path))
+  );
+}
+
+/** The gate runs for GET and HEAD under `/app/` (and `/app` itself), on the raw path. */
+export function isGated(url: URL, method: string): boolean {
+  const m = method.toUpperCase();
+  return (
+    (m === 'GET' || m === 'HEAD') && (url.pathname === '/app' || url.pathname.startsWith('/app/'))
+  );
+}
