@@ -138,8 +138,8 @@ function htmlShape(x: Exchange, method: string, head: boolean): string[] {
       ? []
       : [`an HTML route redirected with ${status} to ${headers.get('Location')}`];
   }
-  // Dispatch answers every endpoint shares (http/endpoint.ts): metadata and 405.
-  if ((method === 'OPTIONS' && status === 200) || status === 405) return apiShape(x, head);
+  // DRF's view metadata (http/endpoint.ts) is JSON on every route; errors, 405 included, are pages.
+  if (method === 'OPTIONS' && status === 200) return apiShape(x, head);
   const type = headers.get('Content-Type') ?? '';
   return /^text\/html(\s*;|$)/i.test(type)
     ? []
