@@ -33,7 +33,7 @@ export const SKIP_REASONS = {
   unknown_user: 'no such user in edgeauth',
   already_imported: 'already imported',
   revoked:
-    "the user's credentials were revoked after the dump was taken (log out everywhere, password change or deactivation)",
+    "the user's credentials were revoked after the dump was taken (log out everywhere or deactivation)",
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
 

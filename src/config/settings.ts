@@ -202,7 +202,7 @@ export const SETTINGS = {
   PASSWORD_PWNED_API_URL: setting(httpsBaseUrl, 'https://api.pwnedpasswords.com'),
   /** Seconds to wait for the Pwned Passwords API. */
   PASSWORD_PWNED_TIMEOUT: setting(decimal({ min: 0.1, max: 30 }), 2),
-  /** When the Pwned Passwords API fails: refuse the password change with a 503 (true) or accept it (false). */
+  /** When the Pwned Passwords API fails: refuse the new password with a 503 (true) or accept it (false). */
   PASSWORD_PWNED_FAIL_CLOSED: setting(boolean, false),
   /** A password seen in at least this many breaches is refused. */
   PASSWORD_PWNED_MIN_COUNT: setting(integer({ min: 1, max: 1_000_000_000 }), 1),
