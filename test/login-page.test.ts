@@ -8,7 +8,10 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { StorageUnavailableError } from '../src/errors';
 import { STYLESHEET } from '../src/html/pages';
+import { cloudflareStores } from '../src/storage/cloudflare';
+import type { Bindings } from '../src/env';
 import {
   PASSWORD,
   call,
@@ -638,6 +641,67 @@ describe('client errors on the login pages are pages, not JSON', () => {
       expect(html).toContain(`<p>${text}</p>`);
     },
   );
+});
+
+describe('a login whose last write fails', () => {
+  /** Real stores, except that recording the login fails as D1 would. */
+  function failingRecordLogin(): App {
+    const stores = cloudflareStores(env as unknown as Bindings);
+    const users = new Proxy(stores.users, {
+      get(target, name) {
+        if (name === 'recordLogin') {
+          return async () => {
+            throw new StorageUnavailableError('d1', new Error('write failed'));
+          };
+        }
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return makeApp({ stores: { ...stores, users } });
+  }
+
+  it('answers 503 on the HTML form and sets no session cookie', async () => {
+    const down = failingRecordLogin();
+    const user = await makeUser(app);
+    const { res } = await submitLogin(user, '', down);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('Content-Type')).toBe(HTML);
+    expect(Object.keys(setCookies(res))).not.toContain('sessionid');
+  });
+
+  it('answers 503 on POST /api/auth/login/ and sets no session cookie', async () => {
+    const down = failingRecordLogin();
+    const user = await makeUser(app);
+    const res = await call(down, '/api/auth/login/', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: user.username, password: user.password }),
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ code: 'service_unavailable' });
+    expect(Object.keys(setCookies(res))).not.toContain('sessionid');
+  });
+});
+
+describe('a logout whose body cannot be read', () => {
+  it('answers the error page and leaves the session alive: nothing was done', async () => {
+    const user = await makeUser(app);
+    const { jar } = await submitLogin(user);
+    const res = await call(app, '/api-auth/logout/', {
+      method: 'POST',
+      headers: {
+        ...jar.headers(),
+        'X-CSRFToken': jar.get('csrftoken')!,
+        'Content-Type': 'text/plain',
+      },
+      body: 'next=/',
+    });
+    expect(res.status).toBe(415);
+    expect(Object.keys(setCookies(res))).not.toContain('sessionid');
+    const me = await call(app, '/api/me/', { headers: jar.headers() });
+    expect(me.status).toBe(200);
+  });
 });
 
 describe('GET /api-auth/style.css', () => {

@@ -133,6 +133,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  500: 'Server Error',
   503: 'Service Unavailable',
 };
 

@@ -148,11 +148,12 @@ async function logoutForm(c: Context<AppEnv>): Promise<Response> {
 async function logoutSubmit(c: Context<AppEnv>): Promise<Response> {
   const refused = await csrfOrForbidden(c);
   if (refused) return refused;
+  // The body first: a request refused for its body must not have logged out.
+  const data = await readData(c);
   await sessionAuth(c);
   await finishSession(c);
   const { config } = c.var.edgeauth;
   expireSessionCookie(c, config);
-  const data = await readData(c);
   const target = safeNext(data.next, config.LOGOUT_REDIRECT_URL);
   return c.body(null, 302, { Location: target, 'Cache-Control': NEVER_CACHE, Vary: 'Cookie' });
 }

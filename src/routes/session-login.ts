@@ -27,6 +27,9 @@ export async function beginSession(c: Context<AppEnv>, user: User): Promise<void
     userAgent: c.req.header('User-Agent') ?? null,
     ip: clientIp(c),
   });
+  // Every write before the cookies: an answer that fails after this point
+  // must not carry a session the client was told it did not get.
+  await stores.users.recordLogin(user.id, Date.now());
   setCookie(c, config.SESSION_COOKIE_NAME, sessionId, {
     path: '/',
     maxAge: config.SESSION_COOKIE_AGE,
@@ -35,7 +38,6 @@ export async function beginSession(c: Context<AppEnv>, user: User): Promise<void
     sameSite: config.SESSION_COOKIE_SAMESITE,
   });
   rotateCsrfCookie(c, config);
-  await stores.users.recordLogin(user.id, Date.now());
 }
 
 /** Ends the request's session, if any, in KV. */
