@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_STATEMENT_BYTES,
   drfTokenImportPlan,
   formatImportReport,
   importReport,
@@ -61,14 +62,33 @@ describe('importing DRF authtoken keys', () => {
     });
   });
 
-  it('finds users by username (dumpdata --natural-foreign), case-insensitively', async () => {
+  it('never gives a key to an account its username only matches by case or by compatibility form', async () => {
+    // Django's usernames are case-sensitive: its ALICE may be another person than alice here.
+    const user = await makeUser(app);
+    const upper = key(user.id + 200_000);
+    const fullwidth = key(user.id + 300_000);
+    const wide = [...user.username]
+      .map((c) => (/[a-z]/.test(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c))
+      .join('');
+    const rows = rowsFromDumpdata([
+      { model: 'authtoken.token', pk: upper, fields: { user: [user.username.toUpperCase()] } },
+      { model: 'authtoken.token', pk: fullwidth, fields: { user: [wide] } },
+    ]);
+    const report = await importDrfKeys(rows);
+    expect(report.imported).toBe(0);
+    expect(report.skipped.unknown_user).toBe(2);
+    expect((await me(upper)).status).toBe(401);
+    expect((await me(fullwidth)).status).toBe(401);
+  });
+
+  it('finds users by username (dumpdata --natural-foreign)', async () => {
     const user = await makeUser(app);
     const drfKey = key(user.id + 100_000);
     const rows = rowsFromDumpdata([
       {
         model: 'authtoken.token',
         pk: drfKey,
-        fields: { user: [user.username.toUpperCase()], created: '2024-05-01T10:00:00.123Z' },
+        fields: { user: [user.username], created: '2024-05-01T10:00:00.123Z' },
       },
       { model: 'auth.user', pk: 1, fields: {} },
     ]);
@@ -215,5 +235,47 @@ describe('importing DRF authtoken keys', () => {
     });
     expect(() => importReport(plan, [])).toThrow(/0 of 1 rows accounted for/);
     expect(() => importReport(plan, [{ outcome: 'lost', n: 1 }])).toThrow(/unexpected outcome/);
+  });
+
+  it('reads quoted CSV fields as RFC 4180 does: a comma inside quotes is part of the name', async () => {
+    const user = await makeUser(app);
+    const drfKey = key(user.id + 400_000);
+    const rows = rowsFromCsv(
+      `key,username,created\n${drfKey},"${user.username}, junior",2020-01-01T00:00:00Z\n`,
+    );
+    expect(rows).toEqual([
+      {
+        key: drfKey,
+        user: { username: `${user.username}, junior` },
+        created: Date.parse('2020-01-01T00:00:00Z'),
+      },
+    ]);
+    const report = await importDrfKeys(rows);
+    expect(report.skipped.unknown_user).toBe(1);
+    expect((await me(drfKey)).status).toBe(401);
+  });
+
+  it('refuses a CSV it cannot read for sure instead of guessing', () => {
+    expect(() => rowsFromCsv('key,username\nabc,smi"th\n')).toThrow(/malformed CSV/);
+    expect(() => rowsFromCsv('key,username\nabc,"smith\n')).toThrow(/malformed CSV/);
+    expect(() => rowsFromCsv('key,username\nabc,smith,extra\n')).toThrow(/3 fields/);
+  });
+
+  it('keeps every statement under the D1 size limit, even for long non-ASCII usernames', async () => {
+    const name = '\u{20000}'.repeat(150);
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      key: key(500_000 + i),
+      user: { username: name },
+    }));
+    const now = Date.now();
+    const plan = await drfTokenImportPlan(rows, {
+      dumpedAt: now,
+      now,
+      table: 'drf_token_import_size',
+    });
+    const sizes = plan.statements.map((sql) => new TextEncoder().encode(sql).length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_STATEMENT_BYTES);
+    const report = await importDrfKeys(rows);
+    expect(report.skipped.unknown_user).toBe(300);
   });
 });

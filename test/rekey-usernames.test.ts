@@ -109,14 +109,18 @@ describe('accounts with the old lower-cased key, before the re-key', () => {
     await expect(env.DB.prepare(sql).run()).rejects.toThrow(/UNIQUE constraint failed/);
   });
 
-  it('receive the DRF tokens a dump names them by, in any case', async () => {
+  it('receive the DRF tokens a dump names them by exactly, and no others', async () => {
     const t = tag();
     const id = await legacyUser(`ΟΔΟΣ_${t}`);
     const key = `${Date.now().toString(16)}${'0'.repeat(40)}`.slice(0, 40);
-    const [row] = rowsFromDumpdata([
-      { model: 'authtoken.token', pk: key, fields: { user: [`Οδος_${t}`] } },
+    const other = `${key.slice(0, 39)}f`;
+    const rows = rowsFromDumpdata([
+      { model: 'authtoken.token', pk: key, fields: { user: [`ΟΔΟΣ_${t}`] } },
+      { model: 'authtoken.token', pk: other, fields: { user: [`Οδος_${t}`] } },
     ]);
-    expect((await importDrfKeys([row!])).imported).toBe(1);
+    const report = await importDrfKeys(rows);
+    expect(report.imported).toBe(1);
+    expect(report.skipped.unknown_user).toBe(1);
     const res = await call(makeApp(), '/api/me/', { headers: { Authorization: `Token ${key}` } });
     expect(await res.json()).toMatchObject({ id });
   });

@@ -14,7 +14,7 @@
  */
 import { drfTokenId, tokenDigest } from '../../src/crypto/opaque-token';
 import { sqlString } from './superuser-sql';
-import { userIdByUsernameSql } from './username-sql';
+import { userIdByExactUsernameSql } from './username-sql';
 
 /** One row of DRF's `authtoken_token`, with its user by id or by username. */
 export interface DrfTokenRow {
@@ -55,20 +55,41 @@ export interface ImportPlan {
   total: number;
 }
 
-/** Rows per INSERT: D1 takes statements of up to 100 KB. */
-const ROWS_PER_INSERT = 100;
+/** UTF-8 bytes per INSERT, below D1's 100 KB limit on a statement. */
+export const MAX_STATEMENT_BYTES = 90_000;
+
+/** `INSERT ... VALUES` statements of at most MAX_STATEMENT_BYTES each (a row is at most ~2.5 KB). */
+function insertStatements(table: string, values: string[]): string[] {
+  const head = `INSERT INTO ${table} (row, id, digest, user_id, issued_at) VALUES `;
+  const size = (text: string) => new TextEncoder().encode(text).length;
+  const statements: string[] = [];
+  let batch: string[] = [];
+  let bytes = size(head) + 1;
+  for (const value of values) {
+    const more = size(value) + 2;
+    if (batch.length > 0 && bytes + more > MAX_STATEMENT_BYTES) {
+      statements.push(`${head}${batch.join(', ')};`);
+      batch = [];
+      bytes = size(head) + 1;
+    }
+    batch.push(value);
+    bytes += more;
+  }
+  if (batch.length > 0) statements.push(`${head}${batch.join(', ')};`);
+  return statements;
+}
 
 /**
- * `(row, id, digest, user_id, issued_at)`. A user named by username is looked
- * up here, as the Worker looks usernames up (`username-sql.ts`); an id that is
- * no id, or a username that reaches nobody, matches no user.
+ * `(row, id, digest, user_id, issued_at)`. A user named by username is the
+ * one stored with exactly that name (`username-sql.ts`), never one it only
+ * case-folds to; an id that is no id, or a name nobody has, matches no user.
  */
 function stagingRow(index: number, digest: string, row: DrfTokenRow, issuedAt: number): string {
   const { user } = row;
   let userId = 'NULL';
   if ('id' in user && Number.isSafeInteger(user.id)) userId = String(user.id);
   if ('username' in user && !user.username.includes('\0')) {
-    userId = userIdByUsernameSql(user.username);
+    userId = userIdByExactUsernameSql(user.username);
   }
   const id = sqlString(drfTokenId(digest));
   return `(${index}, ${id}, ${sqlString(digest)}, ${userId}, ${issuedAt})`;
@@ -129,12 +150,7 @@ export async function drfTokenImportPlan(
     `CREATE TABLE ${t} (row INTEGER PRIMARY KEY, id TEXT NOT NULL, digest TEXT NOT NULL, ` +
       'user_id INTEGER, issued_at INTEGER NOT NULL, owner INTEGER, outcome TEXT);',
   ];
-  for (let i = 0; i < values.length; i += ROWS_PER_INSERT) {
-    statements.push(
-      `INSERT INTO ${t} (row, id, digest, user_id, issued_at) VALUES ` +
-        `${values.slice(i, i + ROWS_PER_INSERT).join(', ')};`,
-    );
-  }
+  statements.push(...insertStatements(t, values));
   statements.push(...classifyAndCopy(t));
   return {
     statements,
@@ -199,16 +215,50 @@ export function rowsFromDumpdata(json: unknown): DrfTokenRow[] {
     });
 }
 
+/**
+ * The records of a CSV (RFC 4180): fields separated by commas, a field in
+ * double quotes may hold commas, line breaks and doubled quotes. Unquoted
+ * fields are trimmed; a quote inside an unquoted field, or text after a
+ * closing quote, is an error rather than a guess.
+ */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  const pattern = /[ \t]*(?:"((?:[^"]|"")*)"|([^",\r\n]*))[ \t]*(,|\r?\n|$)/y;
+  let record: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    pattern.lastIndex = at;
+    const match = pattern.exec(text);
+    if (!match || match[0] === '') throw new Error(`malformed CSV at character ${at + 1}`);
+    const [whole, quoted, plain, end] = match;
+    const unquoted = (plain ?? '').trim();
+    if (quoted === undefined && unquoted.includes('"')) {
+      throw new Error(`malformed CSV at character ${at + 1}: a quote inside an unquoted field`);
+    }
+    record.push(quoted === undefined ? unquoted : quoted.replaceAll('""', '"'));
+    at += whole.length;
+    if (end !== ',') {
+      if (record.some((field) => field !== '')) records.push(record);
+      record = [];
+    } else if (at === text.length) {
+      record.push('');
+      records.push(record);
+    }
+  }
+  return records;
+}
+
 /** Rows from a CSV with a header: `key`, `user_id` or `username`, optional `created`. */
 export function rowsFromCsv(text: string): DrfTokenRow[] {
-  const [header, ...lines] = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-  const columns = (header ?? '').split(',').map((name) => name.trim().replace(/^"|"$/g, ''));
+  const [columns = [], ...records] = parseCsv(text);
   const at = (name: string) => columns.indexOf(name);
   if (at('key') < 0 || (at('user_id') < 0 && at('username') < 0)) {
     throw new Error('the CSV header needs `key` and `user_id` or `username`');
   }
-  return lines.map((line) => {
-    const cells = line.split(',').map((cell) => cell.trim().replace(/^"|"$/g, ''));
+  return records.map((cells) => {
+    if (cells.length !== columns.length) {
+      throw new Error(`a CSV record has ${cells.length} fields, the header ${columns.length}`);
+    }
     const user =
       at('user_id') >= 0
         ? { id: Number(cells[at('user_id')]) }

@@ -1,20 +1,25 @@
 /**
  * @module scripts/lib/username-sql
- * SQL that finds a user by username from the scripts, the way the Worker's
- * `findByUsername` does: by the case-folded key, or by the legacy key for
- * rows `rekey-usernames` has not rewritten yet, preferring the row stored
- * with exactly this username, then the legacy key's row. Free of Node APIs
- * so the tests run it inside workerd.
+ * SQL that finds a user by username from the scripts: through the
+ * case-folded key, or the legacy key for rows `rekey-usernames` has not
+ * rewritten yet (both indexed), then by the exact stored name. Free of Node
+ * APIs so the tests run it inside workerd.
  */
-import { normalizeUsername, usernameLookupKeys } from '../../src/validation/username';
+import { usernameLookupKeys } from '../../src/validation/username';
 import { sqlString } from './superuser-sql';
 
-/** A scalar subquery: the id of the user `username` reaches, or NULL. */
-export function userIdByUsernameSql(username: string): string {
+/**
+ * A scalar subquery: the id of the user stored with exactly this username,
+ * or NULL. For imports, where the name alone decides whose account a
+ * credential opens: Django's usernames are case-sensitive and compared as
+ * stored (already NFKC when Django made them), so `ALICE` or `ａｌｉｃｅ` there
+ * may be another person than `alice` here. The key narrows the search to the
+ * index; the exact name decides.
+ */
+export function userIdByExactUsernameSql(username: string): string {
   const [key, legacy] = usernameLookupKeys(username).map(sqlString);
   return (
     `(SELECT id FROM users WHERE username_key IN (${key}, ${legacy}) ` +
-    `ORDER BY username = ${sqlString(normalizeUsername(username))} DESC, ` +
-    `username_key = ${legacy} DESC LIMIT 1)`
+    `AND username = ${sqlString(username)} LIMIT 1)`
   );
 }
