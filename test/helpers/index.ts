@@ -13,6 +13,8 @@ import {
 } from '../../scripts/lib/drf-token-sql';
 import { createApp, type AppOptions } from '../../src/app';
 import { parseConfig } from '../../src/config';
+import { wasmArgon2id } from '../../src/crypto/argon2id';
+import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password';
 import type { AppEnv, Bindings } from '../../src/env';
 import { cloudflareStores } from '../../src/storage/cloudflare';
 import type { Stores } from '../../src/storage/types';
@@ -201,4 +203,20 @@ export async function importDrfKeys(
   } finally {
     await env.DB.prepare(plan.dropSql).run();
   }
+}
+
+/** A cheap real hasher that counts every hash, verification and timing burn it makes. */
+export interface CountingHasher extends PasswordHasher {
+  count: number;
+}
+
+export function countingHasher(): CountingHasher {
+  const real = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 }, wasmArgon2id);
+  const counter: CountingHasher = {
+    count: 0,
+    hash: (password) => (counter.count++, real.hash(password)),
+    verify: (password, encoded) => (counter.count++, real.verify(password, encoded)),
+    burn: (password) => (counter.count++, real.burn(password)),
+  };
+  return counter;
 }
