@@ -1,7 +1,8 @@
 /**
  * @module app
  * `createApp(config, stores)`: the edgeauth Hono app: global middleware,
- * error rendering, and every route group under its configured prefix.
+ * error rendering, every declared route under its configured prefix, the
+ * OpenAPI document made from them, and the static-site gate.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { basicAuthentication } from './auth/basic';
@@ -11,55 +12,44 @@ import { tokenAuthentication } from './auth/token';
 import type { Authenticator } from './auth/types';
 import type { AuthConfig } from './config';
 import type { AuthenticationClassName } from './config/settings';
-import { wasmArgon2id } from './crypto/argon2id';
-import { createJwtCodec } from './crypto/jwt';
-import { createPasswordHasher, type PasswordHasher } from './crypto/password';
 import type { AppEnv, Runtime } from './env';
 import { securityHeaders } from './http/headers';
 import { notFound, onError } from './http/errors';
 import { apiTokenRoutes } from './routes/api-tokens';
+import { registerRoutes, type RouteDeclaration } from './routes/declare';
 import { healthRoutes } from './routes/health';
+import { jwtRoutes } from './routes/jwt';
 import { loginPageRoutes } from './routes/login-page';
+import { schemaRoutes } from './routes/openapi';
 import { sessionRoutes } from './routes/sessions';
-import { siteRoutes } from './routes/site';
-import { tokenRoutes } from './routes/token';
-import { wellKnownRoutes } from './routes/well-known';
+import { siteGate } from './routes/site';
 import { userRoutes } from './routes/users';
-import { codecSettings } from './services/token-claims';
+import { wellKnownRoutes } from './routes/well-known';
+import { createServices, type Clock, type ServiceOptions } from './services';
 import type { Stores } from './storage/types';
 
-export interface AppOptions {
-  /** Replaces the password hasher built from the `PASSWORD_ARGON2_*` settings. */
-  hasher?: PasswordHasher;
+export interface AppOptions extends ServiceOptions {
+  /** Where time comes from (default: the system clock). */
+  clock?: Clock;
 }
 
-/** Builds every authentication class and resolves the default list. */
+/** Builds the services and every authentication class, and resolves the default list. */
 function buildRuntime(config: Readonly<AuthConfig>, stores: Stores, options: AppOptions): Runtime {
-  const hasher =
-    options.hasher ??
-    createPasswordHasher(
-      {
-        memoryKiB: config.PASSWORD_ARGON2_MEMORY_KIB,
-        iterations: config.PASSWORD_ARGON2_ITERATIONS,
-        parallelism: config.PASSWORD_ARGON2_PARALLELISM,
-      },
-      wasmArgon2id,
-    );
-  const codec = createJwtCodec(codecSettings(config));
+  const services = createServices(config, stores, options.clock, options);
   const authenticators: Record<AuthenticationClassName, Authenticator> = {
-    JWTAuthentication: jwtAuthentication(config),
-    TokenAuthentication: tokenAuthentication(config),
-    SessionAuthentication: sessionAuthentication(config),
-    BasicAuthentication: basicAuthentication(),
+    JWTAuthentication: jwtAuthentication(config, services.jwt),
+    TokenAuthentication: tokenAuthentication(config, services.apiTokens),
+    SessionAuthentication: sessionAuthentication(config, services.sessions),
+    BasicAuthentication: basicAuthentication(services.login),
   };
   const defaultAuthenticators = config.DEFAULT_AUTHENTICATION_CLASSES.map(
     (name) => authenticators[name],
   );
-  return { config, stores, hasher, codec, authenticators, defaultAuthenticators };
+  return { config, services, authenticators, defaultAuthenticators };
 }
 
 /**
- * Middleware that gives a Hono app edgeauth's runtime (settings, stores,
+ * Middleware that gives a Hono app edgeauth's runtime (settings, services,
  * authentication classes), which `authenticate()`, `requirePermission()` and
  * the routes read. `createApp` installs it; another Hono app installs it to
  * protect its own routes.
@@ -85,6 +75,20 @@ export function edgeauth(
   };
 }
 
+/** Every route edgeauth serves, declared, with the configured prefixes. */
+export function declaredRoutes(config: Readonly<AuthConfig>): RouteDeclaration[] {
+  const routes = [
+    ...healthRoutes(config),
+    ...userRoutes(config),
+    ...jwtRoutes(config),
+    ...apiTokenRoutes(config),
+    ...wellKnownRoutes(),
+    ...sessionRoutes(config),
+    ...loginPageRoutes(config),
+  ];
+  return [...routes, ...schemaRoutes(config, routes)];
+}
+
 /**
  * @example
  * const app = createApp(parseConfig(env), cloudflareStores(env));
@@ -100,17 +104,7 @@ export function createApp(
   app.use(edgeauth(config, stores, options));
   app.onError(onError);
   app.notFound(notFound);
-
-  healthRoutes(app, config.ROUTE_PREFIX_HEALTH);
-  userRoutes(app, { auth: config.ROUTE_PREFIX_AUTH, me: config.ROUTE_PREFIX_ME });
-  tokenRoutes(app, config.ROUTE_PREFIX_JWT);
-  apiTokenRoutes(app, {
-    authtoken: config.ROUTE_PREFIX_AUTHTOKEN,
-    tokens: config.ROUTE_PREFIX_TOKENS,
-  });
-  wellKnownRoutes(app);
-  sessionRoutes(app, config.ROUTE_PREFIX_AUTH);
-  loginPageRoutes(app, config.ROUTE_PREFIX_LOGIN);
-  siteRoutes(app, config);
+  registerRoutes(app, declaredRoutes(config));
+  app.use(siteGate(config));
   return app;
 }

@@ -6,9 +6,7 @@
 import type { Authentication, Authenticator } from './auth/types';
 import type { AuthConfig } from './config';
 import type { AuthenticationClassName } from './config/settings';
-import type { JwtCodec } from './crypto/jwt';
-import type { PasswordHasher } from './crypto/password';
-import type { Stores } from './storage/types';
+import type { Services } from './services';
 
 /** What `wrangler.toml` binds. Settings arrive as further string vars. */
 export interface Bindings {
@@ -22,10 +20,8 @@ export interface Bindings {
 /** Everything a request handler needs, built once per configuration by `createApp`. */
 export interface Runtime {
   config: Readonly<AuthConfig>;
-  stores: Stores;
-  hasher: PasswordHasher;
-  /** Signs and verifies JWTs with the configured keys. */
-  codec: JwtCodec;
+  /** Every use case (`createServices`): what routes and authentication classes call. */
+  services: Services;
   /** Every authentication class, by its DRF name. */
   authenticators: Readonly<Record<AuthenticationClassName, Authenticator>>;
   /** `DEFAULT_AUTHENTICATION_CLASSES`, resolved. */

@@ -3,8 +3,10 @@
  * The errors edgeauth answers with, and the one place that turns them into
  * DRF-shaped responses.
  *
- * Domain code throws {@link AuthError} (a `{"detail", "code"}` answer) or
- * {@link ValidationError} (DRF's `{"field": ["message"]}` answer). Storage
+ * Domain code throws {@link AuthError} (authentication and permission
+ * failures), {@link ApiError} (any other `{"detail", "code"}` answer: 404,
+ * 405, 413, 415, 429, 503) or {@link ValidationError} (DRF's
+ * `{"field": ["message"]}` answer). Storage
  * failures arrive as {@link StorageUnavailableError} and become a 503: the
  * request fails closed. An invalid setting (`ConfigError`) is a 503 too.
  * Anything else is a bug and becomes a bare 500 whose
@@ -13,14 +15,24 @@
 
 import { ConfigError } from './config/parse';
 
-/**
- * The `code` of every `{"detail", "code"}` error body: DRF's and simplejwt's
- * own codes, plus edgeauth's `service_unavailable` and `request_too_large`.
- */
+/** The codes of authentication and permission failures: DRF's and simplejwt's. */
 export type AuthErrorCode =
   | 'not_authenticated'
   | 'authentication_failed'
   | 'permission_denied'
+  | 'token_not_valid'
+  | 'user_not_found'
+  | 'user_inactive'
+  | 'bad_authorization_header'
+  | 'no_active_account';
+
+/**
+ * The `code` of every `{"detail", "code"}` error body: the authentication
+ * codes, DRF's request errors, and edgeauth's `service_unavailable` and
+ * `request_too_large`.
+ */
+export type ErrorCode =
+  | AuthErrorCode
   | 'not_found'
   | 'method_not_allowed'
   | 'parse_error'
@@ -28,15 +40,10 @@ export type AuthErrorCode =
   | 'request_too_large'
   | 'throttled'
   | 'service_unavailable'
-  | 'token_not_valid'
-  | 'user_not_found'
-  | 'user_inactive'
-  | 'bad_authorization_header'
-  | 'no_active_account'
   | 'server_error';
 
 /** Codes that DRF answers with 401 + `WWW-Authenticate` when the view has a challenge, else 403. */
-const AUTHENTICATION_CODES: ReadonlySet<AuthErrorCode> = new Set([
+const AUTHENTICATION_CODES: ReadonlySet<ErrorCode> = new Set([
   'not_authenticated',
   'authentication_failed',
   'token_not_valid',
@@ -46,7 +53,7 @@ const AUTHENTICATION_CODES: ReadonlySet<AuthErrorCode> = new Set([
   'no_active_account',
 ]);
 
-const DEFAULT_STATUS: Partial<Record<AuthErrorCode, number>> = {
+const DEFAULT_STATUS: Partial<Record<ErrorCode, number>> = {
   permission_denied: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -58,8 +65,8 @@ const DEFAULT_STATUS: Partial<Record<AuthErrorCode, number>> = {
   server_error: 500,
 };
 
-export interface AuthErrorOptions {
-  /** HTTP status; by default derived from the code (see {@link AuthError.status}). */
+export interface ErrorOptions {
+  /** HTTP status; by default derived from the code (see {@link ApiError}). */
   status?: number;
   /** `WWW-Authenticate` value; for authentication errors this forces a 401. */
   challenge?: string;
@@ -73,7 +80,33 @@ export interface AuthErrorOptions {
 }
 
 /**
- * An error answered as `{"detail": ..., "code": ...}`.
+ * An error answered as `{"detail": ..., "code": ...}`, with the status its
+ * code implies (404, 405, 413, ...) unless `options.status` says otherwise.
+ *
+ * @example
+ * throw new ApiError('not_found', 'Not found.');
+ */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly options: ErrorOptions;
+
+  constructor(code: ErrorCode, detail: string, options: ErrorOptions = {}) {
+    super(detail, { cause: options.cause });
+    this.name = 'ApiError';
+    this.code = code;
+    this.detail = detail;
+    this.options = options;
+  }
+
+  /** True for the errors DRF raises as `NotAuthenticated` / `AuthenticationFailed`. */
+  get isAuthenticationFailure(): boolean {
+    return AUTHENTICATION_CODES.has(this.code);
+  }
+}
+
+/**
+ * An authentication or permission failure.
  *
  * For authentication failures (`not_authenticated`, `authentication_failed`,
  * `token_not_valid`, ...) the status follows DRF's rule: 401 with the
@@ -83,22 +116,12 @@ export interface AuthErrorOptions {
  * @example
  * throw new AuthError('authentication_failed', 'Invalid token.', { reason: 'digest mismatch' });
  */
-export class AuthError extends Error {
-  readonly code: AuthErrorCode;
-  readonly detail: string;
-  readonly options: AuthErrorOptions;
+export class AuthError extends ApiError {
+  declare readonly code: AuthErrorCode;
 
-  constructor(code: AuthErrorCode, detail: string, options: AuthErrorOptions = {}) {
-    super(detail, { cause: options.cause });
+  constructor(code: AuthErrorCode, detail: string, options: ErrorOptions = {}) {
+    super(code, detail, options);
     this.name = 'AuthError';
-    this.code = code;
-    this.detail = detail;
-    this.options = options;
-  }
-
-  /** True for the errors DRF raises as `NotAuthenticated` / `AuthenticationFailed`. */
-  get isAuthenticationFailure(): boolean {
-    return AUTHENTICATION_CODES.has(this.code);
   }
 }
 
@@ -185,7 +208,7 @@ export function toErrorAnswer(
   challenge: string | undefined,
   development = false,
 ): ErrorAnswer {
-  if (err instanceof AuthError) return authErrorAnswer(err, challenge);
+  if (err instanceof ApiError) return apiErrorAnswer(err, challenge);
   if (err instanceof ValidationError) return { status: 400, body: { ...err.fields }, headers: {} };
   if (err instanceof ConfigError) {
     return {
@@ -214,7 +237,7 @@ export function toErrorAnswer(
   };
 }
 
-function authErrorAnswer(err: AuthError, routeChallenge: string | undefined): ErrorAnswer {
+function apiErrorAnswer(err: ApiError, routeChallenge: string | undefined): ErrorAnswer {
   const { options } = err;
   const headers: Record<string, string> = { ...options.headers };
   let status = options.status ?? DEFAULT_STATUS[err.code] ?? 400;

@@ -6,6 +6,7 @@ import { authenticate } from '../src/auth/authenticate';
 import type { Authentication, Authenticator } from '../src/auth/types';
 import { parseConfig } from '../src/config';
 import type { AppEnv } from '../src/env';
+import type { Permission } from '../src/permissions';
 import { AuthError } from '../src/errors';
 import { onError } from '../src/http/errors';
 import { AllowAny, IsAuthenticated, requirePermission } from '../src/permissions';
@@ -32,7 +33,7 @@ function fakeClass(name: string, challenge?: string): Authenticator & { calls: n
   return fake;
 }
 
-function build(classes: Authenticator[], permission = IsAuthenticated) {
+function build(classes: Authenticator[], permission: Permission = IsAuthenticated) {
   const app = new Hono<AppEnv>();
   app.use(edgeauth(parseConfig(testVars()), cloudflareStores(env)));
   app.onError(onError);

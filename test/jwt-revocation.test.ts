@@ -10,11 +10,7 @@ import { SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config';
 import { IsAuthenticated, authenticate, requirePermission } from '../src/lib';
-import {
-  deactivateUser,
-  revokeAllCredentials,
-  type RevocationDeps,
-} from '../src/services/revocation';
+import { createServices, deactivateUser, revokeAllCredentials } from '../src/lib';
 import { cloudflareStores } from '../src/storage/cloudflare';
 import { KV_MIN_EXPIRATION_TTL_SECONDS, kvTtl } from '../src/storage/kv/keys';
 import { kvRevocationList } from '../src/storage/kv/revocation-list';
@@ -154,16 +150,9 @@ async function mintRefresh(userId: number): Promise<string> {
     .sign(secret);
 }
 
-function revocationDeps(settings: Record<string, unknown> = {}, kv = env.KV): RevocationDeps {
-  const stores = cloudflareStores({ ...env, KV: kv });
-  return {
-    config: parseConfig(testVars(settings)),
-    users: stores.users,
-    families: stores.refreshFamilies,
-    apiTokens: stores.apiTokens,
-    revocations: stores.revocations,
-    sessions: stores.sessions,
-  };
+/** The services over the test's real stores (KV possibly recorded), as admin code builds them. */
+function services(settings: Record<string, unknown> = {}, kv = env.KV) {
+  return createServices(parseConfig(testVars(settings)), cloudflareStores({ ...env, KV: kv }));
 }
 
 interface Recorded {
@@ -374,7 +363,7 @@ describe('the revocation services with the real stores', () => {
     const t0 = Date.now() + 1_000;
     freezeAt(t0);
 
-    const at = await revokeAllCredentials(revocationDeps(), user.id);
+    const at = await revokeAllCredentials(services(), user.id);
 
     expect(at).toBe(t0);
     expect(await userRow(user.id)).toEqual({ is_active: 1, credentials_changed_at: t0 });
@@ -393,7 +382,7 @@ describe('the revocation services with the real stores', () => {
     const t0 = Date.now() + 1_000;
     freezeAt(t0);
 
-    await deactivateUser(revocationDeps(), user.id);
+    await deactivateUser(services(), user.id);
 
     expect(await userRow(user.id)).toEqual({ is_active: 0, credentials_changed_at: t0 });
     expect(await env.KV.get(`user:${user.id}`)).not.toBeNull();
@@ -473,8 +462,7 @@ describe('KV TTLs of revocation entries', () => {
       [{ ACCESS_TOKEN_LIFETIME: '10', SESSION_COOKIE_AGE: '60' }, 60],
     ] as const) {
       const calls: Recorded[] = [];
-      const deps = revocationDeps(settings, recording(env.KV, calls));
-      const at = await revokeAllCredentials(deps, user.id);
+      const at = await revokeAllCredentials(services(settings, recording(env.KV, calls)), user.id);
       expect(calls.filter((call) => call.method === 'put')).toEqual([
         {
           method: 'put',

@@ -8,7 +8,7 @@
 import { env } from 'cloudflare:test';
 import { SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { deactivateUser, type RevocationDeps } from '../src/services/revocation';
+import { createServices, deactivateUser } from '../src/lib';
 import { cloudflareStores } from '../src/storage/cloudflare';
 import { parseConfig } from '../src/config';
 import {
@@ -126,16 +126,9 @@ async function simplejwtRefresh(userId: number) {
   return { token, jti, iat };
 }
 
-function revocationDeps(): RevocationDeps {
-  const stores = cloudflareStores(env);
-  return {
-    config: parseConfig(testVars()),
-    users: stores.users,
-    families: stores.refreshFamilies,
-    apiTokens: stores.apiTokens,
-    revocations: stores.revocations,
-    sessions: stores.sessions,
-  };
+/** The services over the test's real stores, as admin code builds them. */
+function services() {
+  return createServices(parseConfig(testVars()), cloudflareStores(env));
 }
 
 describe('concurrent refreshes of one refresh token', () => {
@@ -403,7 +396,7 @@ describe('a login whose account changes', () => {
     const login = await obtainPair(app, user);
     vi.setSystemTime(t0 + 1_000);
 
-    await deactivateUser(revocationDeps(), user.id);
+    await deactivateUser(services(), user.id);
 
     await expect401(await refresh(app, login.refresh), blacklisted);
     expect((await familyRow(claimsOf(login.refresh).fam!))!.revoked_reason).toBe('deactivated');

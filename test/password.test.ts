@@ -6,7 +6,8 @@ import {
   parsePhc,
   type Argon2idFunction,
 } from '../src/crypto/password';
-import { checkCredentials } from '../src/services/users';
+import { createServices } from '../src/services';
+import { cloudflareStores } from '../src/storage/cloudflare';
 import { d1UserStore } from '../src/storage/d1/users';
 import { drizzle } from 'drizzle-orm/d1';
 import { env } from 'cloudflare:test';
@@ -89,7 +90,7 @@ describe('argon2id PHC hashes', () => {
   });
 });
 
-describe('checking credentials does not reveal whether an account exists', () => {
+describe('the login pipeline does not reveal whether an account exists', () => {
   it('spends exactly one argon2id computation for unknown, inactive, wrong and right', async () => {
     let computations = 0;
     const counting: Argon2idFunction = (password, salt, params) => {
@@ -99,7 +100,8 @@ describe('checking credentials does not reveal whether an account exists', () =>
     const hasher = createPasswordHasher(fast, counting);
     const users = d1UserStore(drizzle(env.DB));
     const config = parseConfig(testVars());
-    const deps = { config, users, hasher };
+    const { login } = createServices(config, cloudflareStores(env), undefined, { hasher });
+    const client = { userAgent: null, ip: null };
     const active = await users.create(
       { username: uniqueName(), email: '', passwordHash: await hasher.hash(PASSWORD) },
       Date.now(),
@@ -121,8 +123,9 @@ describe('checking credentials does not reveal whether an account exists', () =>
     ];
     for (const [username, password, accepted] of cases) {
       computations = 0;
-      const user = await checkCredentials(deps, username, password);
-      expect(user !== null).toBe(accepted);
+      const attempt = { channel: 'basic' as const, username, password, client };
+      const result = await login.logIn(attempt, { kind: 'none' });
+      expect(result.ok).toBe(accepted);
       expect(computations).toBe(1);
     }
   });

@@ -5,13 +5,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config';
-import {
-  endSession,
-  listSessions as listStoredSessions,
-  startSession,
-  touchSession,
-  validateSession,
-} from '../src/services/sessions';
+import { createServices } from '../src/services';
 import { cloudflareStores } from '../src/storage/cloudflare';
 import { BEARER, bearer, call, makeApp, makeUser, obtainPair, testVars } from './helpers';
 import {
@@ -246,17 +240,19 @@ describe('an ended session stays ended', () => {
   it('is not revived by a "last seen" write that was already under way', async () => {
     const user = await makeUser(app);
     const config = parseConfig(testVars({ SESSION_TOUCH_INTERVAL: '1' }));
-    const deps = { config, sessions: cloudflareStores(env).sessions };
-    const account = (await cloudflareStores(env).users.findById(user.id))!;
-    const { sessionId } = await startSession(deps, account, { userAgent: null, ip: null });
+    const { login, sessions } = createServices(config, cloudflareStores(env));
+    const attempt = { ...user, channel: 'session' as const, client: { userAgent: null, ip: null } };
+    const result = await login.logIn(attempt, { kind: 'session' });
+    if (!result.ok) throw new Error('the test account could not log in');
+    const { sessionId } = result.issued;
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 2000);
-    const live = await validateSession(deps, sessionId);
-    expect(live?.touched).toBeDefined();
-    await endSession(deps, sessionId);
-    await touchSession(deps, live!.publicId, live!.touched!);
-    expect(await validateSession(deps, sessionId)).toBeNull();
-    expect((await listStoredSessions(deps, user.id)).map((s) => s.id)).not.toContain(
+    const live = await sessions.validate(sessionId);
+    expect(live?.touch).toBeDefined();
+    await sessions.end(sessionId);
+    await live!.touch!();
+    expect(await sessions.validate(sessionId)).toBeNull();
+    expect((await sessions.list(user.id)).map((session) => session.id)).not.toContain(
       live!.publicId,
     );
   });

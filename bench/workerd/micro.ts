@@ -15,7 +15,7 @@ import {
   decodeToken,
   mintToken,
   newFamilyId,
-} from '../../src/services/token-claims';
+} from '../../src/services/jwt-claims';
 import { kvKeys } from '../../src/storage/kv/keys';
 import type { Bindings } from '../../src/env';
 import { probeOperation, type ProbeParams } from './probes';
@@ -58,7 +58,7 @@ async function jwtOperation(request: MicroRequest, kind: string): Promise<Operat
   const { config, codec } = jwtSetup(request);
   const minted = await mintToken(codec, config, accessClaims(Date.now()));
   if (kind === 'sign') return () => mintToken(codec, config, accessClaims(Date.now()));
-  if (kind === 'verify') return () => decodeToken(codec, config, minted.token);
+  if (kind === 'verify') return () => decodeToken(codec, config, minted.token, Date.now());
   throw new Error(`unknown JWT operation ${kind}`);
 }
 

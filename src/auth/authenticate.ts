@@ -10,9 +10,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { AUTHENTICATION_CLASS_NAMES, type AuthenticationClassName } from '../config/settings';
 import type { AppEnv } from '../env';
-import type { User } from '../storage/types';
+import type { User } from '../services/users';
 import { AuthError } from '../errors';
-import type { Authenticator } from './types';
+import type { Authentication, Authenticator } from './types';
 
 export interface AuthenticateOptions {
   /**
@@ -36,6 +36,29 @@ function checkClasses(classes: AuthenticateOptions['classes'] & object): void {
 }
 
 /**
+ * Runs the authentication classes (`classes`, or the default ones) and sets
+ * `c.var.auth`: the first identity found, or null. A class that finds bad
+ * credentials throws, and the chain stops there.
+ */
+export async function identify(
+  c: Context<AppEnv>,
+  classes?: readonly (AuthenticationClassName | Authenticator)[],
+): Promise<Authentication | null> {
+  const runtime = c.var.edgeauth;
+  const chain = classes
+    ? classes.map((entry) => (typeof entry === 'string' ? runtime.authenticators[entry] : entry))
+    : runtime.defaultAuthenticators;
+  c.set('authenticators', chain);
+  let auth: Authentication | null = null;
+  for (const authenticator of chain) {
+    auth = await authenticator.authenticate(c);
+    if (auth) break;
+  }
+  c.set('auth', auth);
+  return auth;
+}
+
+/**
  * @example
  * app.get('/api/me/', authenticate(), requirePermission(IsAuthenticated), handler);
  * app.post('/api/echo/', authenticate({ classes: ['TokenAuthentication'] }), handler);
@@ -44,27 +67,9 @@ export function authenticate(options: AuthenticateOptions = {}): MiddlewareHandl
   const { classes } = options;
   if (classes !== undefined) checkClasses(classes);
   return async function authenticate(c, next) {
-    const runtime = c.var.edgeauth;
-    const chain = classes
-      ? classes.map((entry: AuthenticationClassName | Authenticator) =>
-          typeof entry === 'string' ? runtime.authenticators[entry] : entry,
-        )
-      : runtime.defaultAuthenticators;
-    c.set('authenticators', chain);
-    let auth = null;
-    for (const authenticator of chain) {
-      auth = await authenticator.authenticate(c);
-      if (auth) break;
-    }
-    c.set('auth', auth);
+    await identify(c, classes);
     await next();
   };
-}
-
-/** The `WWW-Authenticate` challenge of the route's first authentication class, if any. */
-export function routeChallenge(c: Context<AppEnv>): string | undefined {
-  const chain = c.get('authenticators') as readonly Authenticator[] | undefined;
-  return chain?.[0]?.challenge?.();
 }
 
 /**
@@ -77,7 +82,7 @@ export async function loadUser(c: Context<AppEnv>): Promise<User> {
   if (!auth)
     throw new AuthError('not_authenticated', 'Authentication credentials were not provided.');
   if (auth.user) return auth.user;
-  const user = await c.var.edgeauth.stores.users.findById(auth.userId);
+  const user = await c.var.edgeauth.services.users.find(auth.userId);
   if (!user) throw new AuthError('user_not_found', 'User not found');
   if (!user.isActive) throw new AuthError('user_inactive', 'User is inactive');
   return user;

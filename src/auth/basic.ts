@@ -1,7 +1,7 @@
 /**
  * @module auth/basic
  * DRF's `BasicAuthentication`: `Authorization: Basic base64(username:password)`,
- * with DRF's error texts. Every request costs one password hash, so this is
+ * with DRF's error texts, through the login pipeline (`services/login.ts`). Every request costs one password hash, so this is
  * for scripts and development; API clients should use tokens.
  *
  * A password over `PASSWORD_MAX_LENGTH` is answered like a wrong one (401
@@ -12,7 +12,8 @@
  */
 import { fromBase64 } from '../crypto/encoding';
 import { AuthError } from '../errors';
-import { checkCredentials } from '../services/users';
+import { clientDetails } from '../http/client';
+import type { LoginService } from '../services/login';
 import { authorizationParts } from './header';
 import type { Authenticator } from './types';
 
@@ -31,7 +32,7 @@ function decodeCredentials(encoded: string): string | undefined {
   }
 }
 
-export function basicAuthentication(): Authenticator {
+export function basicAuthentication(login: LoginService): Authenticator {
   return {
     name: 'BasicAuthentication',
     challenge: () => 'Basic realm="api"',
@@ -49,14 +50,10 @@ export function basicAuthentication(): Authenticator {
       const colon = decoded.indexOf(':');
       const username = colon < 0 ? decoded : decoded.slice(0, colon);
       const password = colon < 0 ? '' : decoded.slice(colon + 1);
-      const { config, stores, hasher } = c.var.edgeauth;
-      const user = await checkCredentials(
-        { config, users: stores.users, hasher },
-        username,
-        password,
-      );
-      if (!user) throw failed('Invalid username/password.');
-      return { method: 'basic', userId: user.id, user };
+      const attempt = { channel: 'basic' as const, username, password, client: clientDetails(c) };
+      const result = await login.logIn(attempt, { kind: 'none' });
+      if (!result.ok) throw failed('Invalid username/password.');
+      return { method: 'basic', userId: result.user.id, user: result.user };
     },
   };
 }

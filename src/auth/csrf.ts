@@ -15,7 +15,7 @@ import type { AppEnv } from '../env';
 import { AuthError } from '../errors';
 import { readData } from '../http/body';
 import { isCsrfToken, readCookie } from '../http/cookies';
-import { SAFE_METHODS } from '../permissions/safe-methods';
+import { SAFE_METHODS } from '../http/safe-methods';
 
 /** The form field Django's templates carry the token in. */
 export const CSRF_FORM_FIELD = 'csrfmiddlewaretoken';

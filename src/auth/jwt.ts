@@ -6,26 +6,42 @@
  *
  * The per-request cost is one signature check and one KV bulk read (is this
  * token, its login or everything the user held before some moment revoked?).
- * It never touches D1: the identity comes from the claims.
+ * It never touches D1: the identity comes from the claims. The policy itself
+ * is the JWT service's (`services/jwt.ts`); this class reads the header and
+ * answers refusals with simplejwt's texts.
  */
 import type { Context } from 'hono';
 import type { AuthConfig } from '../config';
-import { InvalidToken } from '../crypto/jwt';
 import type { AppEnv } from '../env';
 import { AuthError } from '../errors';
 import { readCookie } from '../http/cookies';
-import { bearerChallenge, issuedAt } from '../services/tokens';
-import { decodeToken, type DecodedToken } from '../services/token-claims';
+import { JwtRejected, type JwtService } from '../services/jwt';
 import { enforceCsrf } from './csrf';
 import { authorizationParts } from './header';
 import type { Authentication, Authenticator } from './types';
 
+/** simplejwt's `WWW-Authenticate` on its authentication class and token views. */
+export function bearerChallenge(config: AuthConfig): string {
+  return `${config.AUTH_HEADER_TYPES[0]} realm="api"`;
+}
+
+const ACCESS_MESSAGES = {
+  invalid: 'Token is invalid or expired',
+  wrong_type: 'Token has wrong type',
+  blacklisted: 'Token is blacklisted',
+  inactive_account: 'Token is invalid or expired',
+} as const;
+
 /** simplejwt's answer for an access token that does not validate. */
-function invalidAccess(message: string, reason: string, cause?: unknown): AuthError {
+function accessRefused(err: JwtRejected): AuthError {
+  if (err.kind === 'no_user') {
+    return new AuthError('token_not_valid', 'Token contained no recognizable user identification');
+  }
+  const message = ACCESS_MESSAGES[err.kind];
   return new AuthError('token_not_valid', 'Given token not valid for any token type', {
     extra: { messages: [{ token_class: 'AccessToken', token_type: 'access', message }] },
-    reason,
-    cause,
+    reason: err.reason,
+    cause: err,
   });
 }
 
@@ -50,54 +66,21 @@ function rawToken(
   return token === undefined ? null : { token, cookie: true };
 }
 
-async function decodeAccess(c: Context<AppEnv>, token: string): Promise<DecodedToken> {
-  const { codec, config } = c.var.edgeauth;
-  let decoded: DecodedToken;
-  try {
-    decoded = await decodeToken(codec, config, token);
-  } catch (err) {
-    if (err instanceof InvalidToken)
-      throw invalidAccess('Token is invalid or expired', err.reason, err);
-    throw err;
-  }
-  if (decoded.type !== 'access') throw invalidAccess('Token has wrong type', 'wrong type');
-  if (decoded.userId === undefined) {
-    throw new AuthError('token_not_valid', 'Token contained no recognizable user identification');
-  }
-  return decoded;
-}
-
-async function checkRevocation(c: Context<AppEnv>, token: DecodedToken, userId: number) {
-  const state = await c.var.edgeauth.stores.revocations.check({
-    jti: token.jti,
-    family: token.family,
-    userId,
-  });
-  if (state.tokenRevoked || state.familyRevoked) {
-    throw invalidAccess('Token is blacklisted', 'revoked');
-  }
-  if (state.revokedBefore !== null && issuedAt(token) < state.revokedBefore) {
-    throw invalidAccess('Token is blacklisted', 'issued before the credentials changed');
-  }
-}
-
-export function jwtAuthentication(config: AuthConfig): Authenticator {
+export function jwtAuthentication(config: AuthConfig, jwt: JwtService): Authenticator {
   return {
     name: 'JWTAuthentication',
     challenge: () => bearerChallenge(config),
     async authenticate(c): Promise<Authentication | null> {
       const raw = rawToken(c, config);
       if (!raw) return null;
-      const token = await decodeAccess(c, raw.token);
-      const userId = token.userId!;
-      await checkRevocation(c, token, userId);
+      let identity;
+      try {
+        identity = await jwt.authenticate(raw.token);
+      } catch (err) {
+        throw err instanceof JwtRejected ? accessRefused(err) : err;
+      }
       if (raw.cookie) await enforceCsrf(c, config);
-      return {
-        method: 'jwt',
-        userId,
-        credential: { kind: 'jwt', jti: token.jti, exp: token.exp, family: token.family },
-        viaCookie: raw.cookie,
-      };
+      return { method: 'jwt', ...identity, viaCookie: raw.cookie };
     },
   };
 }

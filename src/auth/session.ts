@@ -13,14 +13,9 @@ import type { AuthConfig } from '../config';
 import type { AppEnv } from '../env';
 import { expireCookie, readCookie } from '../http/cookies';
 import { defer } from '../http/defer';
-import { touchSession, validateSession, type SessionDeps } from '../services/sessions';
+import type { SessionService } from '../services/sessions';
 import { enforceCsrf } from './csrf';
 import type { Authenticator } from './types';
-
-export function sessionDeps(c: Context<AppEnv>): SessionDeps {
-  const { config, stores } = c.var.edgeauth;
-  return { config, sessions: stores.sessions };
-}
 
 /** Deletes the session cookie the way Django does after logout. */
 export function expireSessionCookie(c: Context, config: AuthConfig): void {
@@ -49,27 +44,24 @@ export function dropStaleSessionCookie(c: Context<AppEnv>): void {
   );
 }
 
-export function sessionAuthentication(config: AuthConfig): Authenticator {
+export function sessionAuthentication(config: AuthConfig, sessions: SessionService): Authenticator {
   return {
     name: 'SessionAuthentication',
     async authenticate(c) {
       const sessionId = readCookie(c, config.SESSION_COOKIE_NAME);
       if (sessionId === undefined) return null;
-      const deps = sessionDeps(c);
-      const live = await validateSession(deps, sessionId);
+      const live = await sessions.validate(sessionId);
       if (!live) {
         // Deleted when the answer is sent, unless that answer sets a new session.
         c.set('staleSessionCookie', true);
         return null;
       }
       await enforceCsrf(c, config);
-      const { touched, publicId } = live;
-      if (touched)
-        await defer(c, 'session last-seen write', () => touchSession(deps, publicId, touched));
+      if (live.touch) await defer(c, 'session last-seen write', live.touch);
       return {
         method: 'session',
         userId: live.record.userId,
-        credential: { kind: 'session', id: publicId },
+        credential: { kind: 'session', id: live.publicId },
         viaCookie: true,
       };
     },

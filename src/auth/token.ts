@@ -9,7 +9,7 @@
 import type { AuthConfig } from '../config';
 import { AuthError } from '../errors';
 import { defer } from '../http/defer';
-import { authenticateApiToken, pendingTouch } from '../services/api-tokens';
+import type { ApiTokenService } from '../services/api-tokens';
 import { authorizationParts } from './header';
 import type { Authenticator } from './types';
 
@@ -17,7 +17,7 @@ function failed(detail: string): AuthError {
   return new AuthError('authentication_failed', detail);
 }
 
-export function tokenAuthentication(config: AuthConfig): Authenticator {
+export function tokenAuthentication(config: AuthConfig, apiTokens: ApiTokenService): Authenticator {
   const keyword = config.TOKEN_AUTH_KEYWORD.toLowerCase();
   return {
     name: 'TokenAuthentication',
@@ -29,14 +29,8 @@ export function tokenAuthentication(config: AuthConfig): Authenticator {
       if (parts.length > 2) {
         throw failed('Invalid token header. Token string should not contain spaces.');
       }
-      const tokens = c.var.edgeauth.stores.apiTokens;
-      const { token, user } = await authenticateApiToken({ config, tokens }, parts[1]!);
-      const touch = pendingTouch(config, token, Date.now());
-      if (touch) {
-        await defer(c, 'token last_used write', () =>
-          tokens.touch(token.id, touch.lastUsedAt, touch.expiresAt),
-        );
-      }
+      const { token, user, touch } = await apiTokens.authenticate(parts[1]!);
+      if (touch) await defer(c, 'token last_used write', touch);
       return {
         method: 'token',
         userId: user.id,

@@ -6,8 +6,8 @@
 import type { Context } from 'hono';
 import type { AuthenticationClassName } from '../config/settings';
 import type { AppEnv } from '../env';
-import type { JwtCredential } from '../services/revocation';
-import type { User } from '../storage/types';
+import type { JwtCredential } from '../services/jwt';
+import type { User } from '../services/users';
 
 /** How a request authenticated. */
 export type AuthMethod = 'basic' | 'jwt' | 'token' | 'session';

@@ -11,7 +11,7 @@
 import { randomToken } from '../crypto/random';
 import { isHmac } from './keys';
 import { ConfigError, editDistance } from './parse';
-import { REMOVED_SETTINGS, SETTINGS, type AuthConfig, type SettingName } from './settings';
+import { SETTINGS, type AuthConfig, type SettingName } from './settings';
 
 export { ConfigError } from './parse';
 export type { AuthConfig, SettingName } from './settings';
@@ -55,7 +55,7 @@ export function parseConfig(
   vars: Record<string, unknown>,
   options: ParseOptions = {},
 ): Readonly<AuthConfig> {
-  rejectRemovedAndMisspelt(vars);
+  rejectMisspelt(vars);
   const values: Record<string, unknown> = {};
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
     const spec = SETTINGS[name];
@@ -74,11 +74,9 @@ export function parseConfig(
   return Object.freeze(values) as Readonly<AuthConfig>;
 }
 
-function rejectRemovedAndMisspelt(vars: Record<string, unknown>): void {
+function rejectMisspelt(vars: Record<string, unknown>): void {
   const known = Object.keys(SETTINGS);
   for (const name of Object.keys(vars)) {
-    const removed = REMOVED_SETTINGS[name];
-    if (removed !== undefined) throw new ConfigError(name, `was removed: ${removed}`);
     if (name in SETTINGS || NOT_SETTINGS.has(name) || !/^[A-Z][A-Z0-9_]+$/.test(name)) continue;
     const near = known.find((candidate) => editDistance(name, candidate) <= 2);
     if (near) throw new ConfigError(name, `is not a setting; did you mean ${near}?`);

@@ -25,13 +25,10 @@ function show(raw: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-export function text(opts: { minLength?: number } = {}): Parser<string> {
+export function text(): Parser<string> {
   return (raw, name) => {
     if (typeof raw !== 'string')
       throw new ConfigError(name, `expected a string, got ${typeof raw}`);
-    if (opts.minLength !== undefined && raw.length < opts.minLength) {
-      throw new ConfigError(name, `must be at least ${opts.minLength} characters long`);
-    }
     return raw;
   };
 }

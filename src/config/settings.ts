@@ -315,12 +315,11 @@ export const SETTINGS = {
   ROUTE_PREFIX_ME: setting(routePrefix(), '/api/me'),
   /** Path of the health check. */
   ROUTE_PREFIX_HEALTH: setting(routePrefix(), '/api/health'),
+  /** Path of the OpenAPI document; its docs page is `docs/` under it. */
+  ROUTE_PREFIX_SCHEMA: setting(routePrefix(), '/api/schema'),
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
-
-/** Settings that existed once; naming one is an error that says what to do instead. */
-export const REMOVED_SETTINGS: Readonly<Record<string, string>> = {};
 
 /** Every setting, typed. Durations are whole seconds. */
 export type AuthConfig = {

@@ -38,7 +38,7 @@ export function toBase64Url(bytes: Uint8Array): string {
   return toBase64(bytes, false).replace(/\+/g, '-').replace(/\//g, '_');
 }
 
-export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
   return fromBase64(text.replace(/-/g, '+').replace(/_/g, '/'));
 }

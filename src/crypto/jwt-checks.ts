@@ -90,6 +90,7 @@ export function checkedHeader(token: string): { alg?: string; kid?: string } {
 export function checkTimes(
   payload: Readonly<Record<string, unknown>>,
   limits: { leeway: number; maxLifetime: number },
+  now: number,
 ): void {
   for (const claim of NUMERIC_DATE_CLAIMS) {
     const value = payload[claim];
@@ -100,6 +101,6 @@ export function checkTimes(
     }
   }
   const { exp, iat } = payload as { exp: number; iat: number };
-  if (iat > Date.now() / 1000 + limits.leeway) throw new InvalidToken('claims');
+  if (iat > now / 1000 + limits.leeway) throw new InvalidToken('claims');
   if (exp - iat > limits.maxLifetime) throw new InvalidToken('claims');
 }

@@ -76,8 +76,11 @@ interface RingKey {
 export interface JwtCodec {
   /** Signs `claims` with the current key; the header is `{alg, typ: "JWT", kid}`. */
   sign(claims: JWTPayload): Promise<string>;
-  /** Verifies a token under the policy above; throws {@link InvalidToken}. */
-  verify(token: string): Promise<JWTPayload>;
+  /**
+   * Verifies a token under the policy above at `now` (epoch ms; default: the
+   * current time); throws {@link InvalidToken}.
+   */
+  verify(token: string, now?: number): Promise<JWTPayload>;
   /** The public keys, for `/.well-known/jwks.json`. */
   jwks(): Promise<{ keys: JWK[] }>;
 }
@@ -213,7 +216,7 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
         .sign(signing!.sign!);
     },
 
-    async verify(token) {
+    async verify(token, now = Date.now()) {
       const header = checkedHeader(token);
       const candidates = (await keys()).filter(
         (key) => key.alg === header.alg && (header.kid === undefined || key.kid === header.kid),
@@ -226,10 +229,11 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
             algorithms: [key.alg],
             requiredClaims: ['exp', 'iat', 'jti'],
             clockTolerance: settings.leeway,
+            currentDate: new Date(now),
             ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
             ...(settings.audience === undefined ? {} : { audience: settings.audience }),
           });
-          checkTimes(payload, settings);
+          checkTimes(payload, settings, now);
           return payload;
         } catch (err) {
           if (err instanceof InvalidToken) throw err;

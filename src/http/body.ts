@@ -10,7 +10,7 @@
 import type { Context } from 'hono';
 import { Utf8Error, decodeUtf8 } from '../crypto/encoding';
 import type { AppEnv } from '../env';
-import { AuthError, ValidationError } from '../errors';
+import { ApiError, ValidationError } from '../errors';
 import { parseMultipart, parseUrlEncoded } from './forms';
 
 export type RequestData = Readonly<Record<string, unknown>>;
@@ -22,8 +22,8 @@ export const PARSED_MEDIA_TYPES = [
   'multipart/form-data',
 ] as const;
 
-function tooLarge(limit: number): AuthError {
-  return new AuthError('request_too_large', `Request body exceeded ${limit} bytes.`);
+function tooLarge(limit: number): ApiError {
+  return new ApiError('request_too_large', `Request body exceeded ${limit} bytes.`);
 }
 
 async function readLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
@@ -86,10 +86,10 @@ function parseJson(bytes: Uint8Array): RequestData {
     value = JSON.parse(text);
   } catch (err) {
     if (err instanceof Utf8Error)
-      throw new AuthError('parse_error', `JSON parse error - ${err.message}`);
+      throw new ApiError('parse_error', `JSON parse error - ${err.message}`);
     if (!(err instanceof SyntaxError)) throw err;
     const reason = err.message === JSON_BOM ? JSON_BOM : jsonErrorReason(err);
-    throw new AuthError('parse_error', `JSON parse error - ${reason}`);
+    throw new ApiError('parse_error', `JSON parse error - ${reason}`);
   }
   if (value === null) throw ValidationError.nonField('No data provided');
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -124,7 +124,7 @@ const DATA_KEY = Symbol('edgeauth.requestData');
  * The request's fields. Memoised per request, so middleware and handler can
  * both ask. An empty body is `{}` whatever its type.
  *
- * @throws AuthError `parse_error` (400), `unsupported_media_type` (415), `request_too_large` (413)
+ * @throws ApiError `parse_error` (400), `unsupported_media_type` (415), `request_too_large` (413)
  * @throws ValidationError when JSON is not an object
  */
 export async function readData(c: Context<AppEnv>): Promise<RequestData> {
@@ -146,7 +146,7 @@ async function parse(c: Context<AppEnv>): Promise<RequestData> {
     return fromEntries(parseUrlEncoded(bytes));
   }
   if (mediaType === 'multipart/form-data') return fromEntries(parseMultipart(bytes, contentType));
-  throw new AuthError(
+  throw new ApiError(
     'unsupported_media_type',
     `Unsupported media type "${contentType.slice(0, 100)}" in request.`,
   );

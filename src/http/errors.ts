@@ -1,19 +1,19 @@
 /**
  * @module http/errors
  * `app.onError` and `app.notFound`: every error leaves as a DRF-shaped JSON
- * body (the HTML login pages render the same answer as a page, `errorAnswer`). Server-side problems are logged with the request's `cf-ray` id and
- * never described to the client.
+ * body (the HTML login pages render the same answer as a page, `errorAnswer`).
+ * Server-side problems are logged with the request's `cf-ray` id and never
+ * described to the client.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { routeChallenge } from '../auth/authenticate';
 import { environmentOf } from '../config';
 import type { AppEnv } from '../env';
-import { AuthError, toErrorAnswer, type ErrorAnswer } from '../errors';
+import { ApiError, toErrorAnswer, type ErrorAnswer } from '../errors';
 
-function fromHono(err: HTTPException): AuthError | Error {
+function fromHono(err: HTTPException): ApiError | Error {
   if (err.status >= 500) return err;
-  return new AuthError('parse_error', err.message || 'Bad request.', { status: err.status });
+  return new ApiError('parse_error', err.message || 'Bad request.', { status: err.status });
 }
 
 /**
@@ -27,7 +27,9 @@ export function errorAnswer(err: unknown, c: Context<AppEnv>): ErrorAnswer {
     c.var.edgeauth?.config.ENVIRONMENT ??
     environmentOf(c.env as unknown as Record<string, unknown>);
   const development = environment === 'development';
-  const answer = toErrorAnswer(thrown, routeChallenge(c), development);
+  // DRF's rule: the `WWW-Authenticate` of the route's first authentication class, if any.
+  const challenge = c.var.authenticators?.[0]?.challenge?.();
+  const answer = toErrorAnswer(thrown, challenge, development);
   if (answer.log) {
     const ray = c.req.header('cf-ray') ?? '-';
     console.error(`edgeauth ${c.req.method} ${c.req.routePath} ray=${ray}: ${answer.log}`);

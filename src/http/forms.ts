@@ -10,7 +10,7 @@
  * UTF-8 with U+FFFD, which cannot be told apart from a real U+FFFD afterwards.
  */
 import { Utf8Error, decodeUtf8 } from '../crypto/encoding';
-import { AuthError } from '../errors';
+import { ApiError } from '../errors';
 
 export type FormEntry = [name: string, value: string | File];
 
@@ -18,7 +18,7 @@ function decodeOrFail(bytes: Uint8Array, prefix: string): string {
   try {
     return decodeUtf8(bytes);
   } catch (err) {
-    if (err instanceof Utf8Error) throw new AuthError('parse_error', `${prefix}${err.message}`);
+    if (err instanceof Utf8Error) throw new ApiError('parse_error', `${prefix}${err.message}`);
     throw err;
   }
 }
@@ -77,8 +77,8 @@ const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
 const CRLF = encoder.encode('\r\n');
 const HEADER_END = encoder.encode('\r\n\r\n');
 
-function multipartError(reason: string): AuthError {
-  return new AuthError('parse_error', `${MULTIPART_ERROR}${reason}`);
+function multipartError(reason: string): ApiError {
+  return new ApiError('parse_error', `${MULTIPART_ERROR}${reason}`);
 }
 
 /** The `boundary` parameter of a multipart `Content-Type`, if it is a valid one. */

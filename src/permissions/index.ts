@@ -11,9 +11,9 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { loadUser } from '../auth/authenticate';
 import type { AppEnv } from '../env';
 import { notAuthenticated, permissionDenied } from '../errors';
-import { SAFE_METHODS } from './safe-methods';
+import { SAFE_METHODS } from '../http/safe-methods';
 
-export { SAFE_METHODS } from './safe-methods';
+export { SAFE_METHODS } from '../http/safe-methods';
 
 export interface Permission {
   hasPermission(c: Context<AppEnv>): boolean | Promise<boolean>;
@@ -23,7 +23,11 @@ export interface Permission {
 
 export const AllowAny: Permission = { hasPermission: () => true };
 
-export const IsAuthenticated: Permission = { hasPermission: (c) => c.var.auth != null };
+/** Marked, so that a declared route's handler behind it sees a non-null identity in its type. */
+export const IsAuthenticated: Permission & { readonly requiresAuthentication: true } = {
+  hasPermission: (c) => c.var.auth != null,
+  requiresAuthentication: true,
+};
 
 /** Staff users only. Reads the account when the authentication class did not (JWT). */
 export const IsAdminUser: Permission = {
@@ -95,6 +99,23 @@ export function not(permission: Permission): Permission {
 }
 
 /**
+ * Refuses the request unless every permission allows it: "not
+ * authenticated" when authentication ran and found nobody, else "permission
+ * denied" with the refusing permission's message.
+ */
+export async function checkPermissions(
+  c: Context<AppEnv>,
+  permissions: readonly Permission[],
+): Promise<void> {
+  for (const permission of permissions) {
+    if (await permission.hasPermission(c)) continue;
+    const ranAuthentication = (c.get('authenticators') ?? []).length > 0;
+    if (ranAuthentication && !c.var.auth) throw notAuthenticated();
+    throw permissionDenied(permission.message);
+  }
+}
+
+/**
  * Middleware that refuses the request unless every permission allows it.
  *
  * @example
@@ -106,12 +127,7 @@ export function requirePermission(...permissions: Permission[]): MiddlewareHandl
     throw new Error('requirePermission(): pass one or more permissions');
   }
   return async function requirePermission(c, next) {
-    for (const permission of permissions) {
-      if (await permission.hasPermission(c)) continue;
-      const ranAuthentication = (c.get('authenticators') ?? []).length > 0;
-      if (ranAuthentication && !c.var.auth) throw notAuthenticated();
-      throw permissionDenied(permission.message);
-    }
+    await checkPermissions(c, permissions);
     await next();
   };
 }

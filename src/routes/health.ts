@@ -3,30 +3,57 @@
  * `GET <ROUTE_PREFIX_HEALTH>/`: 200 when every store answers, 503 naming the
  * ones that did not. Unauthenticated, and reveals nothing but reachability.
  */
-import type { Context, Hono } from 'hono';
-import type { AppEnv } from '../env';
-import { SERVICE_UNAVAILABLE_DETAIL, describe } from '../errors';
-import { endpoint } from '../http/endpoint';
+import type { AuthConfig } from '../config';
+import { SERVICE_UNAVAILABLE_DETAIL } from '../errors';
+import { operation, type RouteDeclaration } from './declare';
+import { json } from './responses';
 
-async function health(c: Context<AppEnv>): Promise<Response> {
-  const { probes } = c.var.edgeauth.stores;
-  const names = Object.keys(probes);
-  const results = await Promise.allSettled(names.map((name) => probes[name]!()));
-  const checks: Record<string, 'ok' | 'unavailable'> = {};
-  results.forEach((result, i) => {
-    checks[names[i]!] = result.status === 'fulfilled' ? 'ok' : 'unavailable';
-    if (result.status === 'rejected') {
-      console.error(`edgeauth health: ${names[i]} unavailable: ${describe(result.reason)}`);
-    }
-  });
-  if (Object.values(checks).every((state) => state === 'ok')) {
-    return c.json({ status: 'ok', checks });
-  }
-  return c.json({ detail: SERVICE_UNAVAILABLE_DETAIL, code: 'service_unavailable', checks }, 503, {
-    'Retry-After': '5',
-  });
-}
+const checks = {
+  type: 'object',
+  additionalProperties: { enum: ['ok', 'unavailable'] },
+} as const;
 
-export function healthRoutes(app: Hono<AppEnv>, path: string): void {
-  app.all(path, endpoint({ name: 'Health' }, { GET: health }));
+export function healthRoutes(config: AuthConfig): RouteDeclaration[] {
+  return [
+    {
+      path: `${config.ROUTE_PREFIX_HEALTH}/`,
+      name: 'Health',
+      tag: 'Operations',
+      operations: {
+        GET: operation({
+          summary: 'Whether D1 and KV answer',
+          authentication: [],
+          permissions: [],
+          responses: {
+            200: json('Every store answers.', {
+              type: 'object',
+              properties: { status: { const: 'ok' }, checks },
+              required: ['status', 'checks'],
+            }),
+            503: {
+              description: 'A store does not answer.',
+              json: {
+                type: 'object',
+                properties: { detail: { type: 'string' }, code: { type: 'string' }, checks },
+                required: ['detail', 'code', 'checks'],
+              },
+              headers: { 'Retry-After': 'Seconds to wait before asking again.' },
+            },
+          },
+          async handler(c) {
+            const states = await c.var.edgeauth.services.health.check();
+            if (Object.values(states).every((state) => state === 'ok')) {
+              return c.json({ status: 'ok', checks: states });
+            }
+            const body = {
+              detail: SERVICE_UNAVAILABLE_DETAIL,
+              code: 'service_unavailable',
+              checks: states,
+            };
+            return c.json(body, 503, { 'Retry-After': '5' });
+          },
+        }),
+      },
+    },
+  ];
 }

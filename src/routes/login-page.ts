@@ -8,15 +8,15 @@
  * A client error (a body that does not parse, too large, of another type) is
  * a page too, never JSON: these are a browser's pages.
  */
-import type { Context, Handler, Hono } from 'hono';
+import type { Context } from 'hono';
 import { loadUser } from '../auth/authenticate';
 import { enforceCsrf } from '../auth/csrf';
 import { expireSessionCookie } from '../auth/session';
+import type { AuthConfig } from '../config';
 import type { AppEnv } from '../env';
-import { AuthError } from '../errors';
-import { readData } from '../http/body';
+import { ApiError } from '../errors';
+import { clientDetails } from '../http/client';
 import { ensureCsrfCookie } from '../http/cookies';
-import { endpoint } from '../http/endpoint';
 import { errorAnswer } from '../http/errors';
 import { safeNext } from '../http/redirects';
 import {
@@ -28,21 +28,22 @@ import {
   loginPage,
   logoutPage,
 } from '../html/pages';
-import { checkCredentials } from '../services/users';
 import { maxLengthMessage } from '../validation/fields';
-import { userDeps } from './deps';
-import { beginSession, finishSession } from './session-login';
+import { body, custom } from '../validation/schema';
+import { operation, type RouteDeclaration } from './declare';
+import { page, redirect } from './responses';
+import { sessionLogin, sessionLogout } from './session-cookies';
 
 const BAD_LOGIN =
   'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
 function html(
   c: Context<AppEnv>,
-  body: string,
+  content: string,
   status = 200,
   headers: Record<string, string> = {},
 ): Response {
-  return c.html(body, status as 200, {
+  return c.html(content, status as 200, {
     ...headers,
     'Cache-Control': NEVER_CACHE,
     'Content-Security-Policy': PAGE_CSP,
@@ -50,29 +51,8 @@ function html(
   });
 }
 
-/**
- * These are pages for a browser: whatever goes wrong (a body that does not
- * parse, a method the page lacks, storage down) is answered as an HTML page
- * with the status and headers (`Allow`, `Retry-After`) the JSON routes give.
- */
-function htmlErrors(handler: Handler<AppEnv>): Handler<AppEnv> {
-  return async function htmlErrors(c, next) {
-    try {
-      return await handler(c, next);
-    } catch (err) {
-      const answer = errorAnswer(err, c);
-      return html(
-        c,
-        errorPage(paths(c).stylesheet, answer.status, errorText(answer.body)),
-        answer.status,
-        answer.headers,
-      );
-    }
-  };
-}
-
-function paths(c: Context<AppEnv>) {
-  const prefix = c.var.edgeauth.config.ROUTE_PREFIX_LOGIN;
+function paths(config: AuthConfig) {
+  const prefix = config.ROUTE_PREFIX_LOGIN;
   return {
     login: `${prefix}/login/`,
     logout: `${prefix}/logout/`,
@@ -80,103 +60,172 @@ function paths(c: Context<AppEnv>) {
   };
 }
 
-/** Runs the CSRF check; a failure is Django's HTML 403 page rather than JSON. */
-async function csrfOrForbidden(c: Context<AppEnv>): Promise<Response | undefined> {
-  try {
-    await enforceCsrf(c, c.var.edgeauth.config);
-    return undefined;
-  } catch (err) {
-    if (err instanceof AuthError && err.code === 'permission_denied') {
-      return html(c, csrfFailurePage(paths(c).stylesheet), 403);
-    }
-    throw err;
-  }
-}
-
-function showLogin(
-  c: Context<AppEnv>,
-  fields: { next: string; username?: string; error?: string; passwordError?: string },
-  status: 200 | 400 = 200,
-) {
-  const { login, stylesheet } = paths(c);
-  const csrfToken = ensureCsrfCookie(c, c.var.edgeauth.config);
-  return html(c, loginPage({ action: login, stylesheet, csrfToken, ...fields }), status);
-}
-
-async function loginForm(c: Context<AppEnv>): Promise<Response> {
-  return showLogin(c, { next: safeNext(c.req.query('next'), '') });
-}
-
-async function loginSubmit(c: Context<AppEnv>): Promise<Response> {
-  const refused = await csrfOrForbidden(c);
-  if (refused) return refused;
-  const data = await readData(c);
-  const text = (name: string) => (typeof data[name] === 'string' ? (data[name] as string) : '');
-  const next = safeNext(text('next'), '');
-  const username = text('username').trim();
-  const password = text('password');
-  // As every other route that takes a password: DRF's field error, before any hashing.
-  const max = c.var.edgeauth.config.PASSWORD_MAX_LENGTH;
-  if ([...password].length > max) {
-    return showLogin(c, { next, username, passwordError: maxLengthMessage(max) }, 400);
-  }
-  const user =
-    username && password ? await checkCredentials(userDeps(c), username, password) : null;
-  if (!user) return showLogin(c, { next, username, error: BAD_LOGIN });
-  await beginSession(c, user);
-  const target = next || c.var.edgeauth.config.LOGIN_REDIRECT_URL;
-  return c.body(null, 302, { Location: target, 'Cache-Control': NEVER_CACHE, Vary: 'Cookie' });
-}
-
-/** The session behind the request, if any (these pages answer CSRF failures as HTML, so they run it here). */
-async function sessionAuth(c: Context<AppEnv>): Promise<void> {
-  const session = c.var.edgeauth.authenticators.SessionAuthentication;
-  c.set('authenticators', [session]);
-  c.set('auth', await session.authenticate(c));
-}
-
-async function logoutForm(c: Context<AppEnv>): Promise<Response> {
-  const { config } = c.var.edgeauth;
-  await sessionAuth(c);
-  if (!c.var.auth) return c.redirect(config.LOGIN_URL, 302);
-  const { logout, stylesheet } = paths(c);
-  const user = await loadUser(c);
-  const csrfToken = ensureCsrfCookie(c, config);
-  return html(c, logoutPage({ action: logout, stylesheet, csrfToken, username: user.username }));
-}
-
-async function logoutSubmit(c: Context<AppEnv>): Promise<Response> {
-  const refused = await csrfOrForbidden(c);
-  if (refused) return refused;
-  // The body first: a request refused for its body must not have logged out.
-  const data = await readData(c);
-  await sessionAuth(c);
-  await finishSession(c);
-  const { config } = c.var.edgeauth;
-  expireSessionCookie(c, config);
-  const target = safeNext(data.next, config.LOGOUT_REDIRECT_URL);
-  return c.body(null, 302, { Location: target, 'Cache-Control': NEVER_CACHE, Vary: 'Cookie' });
-}
-
 /** The text of an error answer: its `detail`, or its field messages. */
-function errorText(body: Record<string, unknown>): string {
-  if (typeof body.detail === 'string') return body.detail;
-  return Object.values(body).flat().join(' ');
+function errorText(content: Record<string, unknown>): string {
+  if (typeof content.detail === 'string') return content.detail;
+  return Object.values(content).flat().join(' ');
 }
 
-export function loginPageRoutes(app: Hono<AppEnv>, prefix: string): void {
-  app.all(
-    `${prefix}/login`,
-    htmlErrors(endpoint({ name: 'Login' }, { GET: loginForm, POST: loginSubmit })),
-  );
-  app.all(
-    `${prefix}/logout`,
-    htmlErrors(endpoint({ name: 'Logout' }, { GET: logoutForm, POST: logoutSubmit })),
-  );
-  app.get(`${prefix}/style.css`, (c) =>
-    c.body(STYLESHEET, 200, {
-      'Content-Type': 'text/css; charset=utf-8',
-      'Cache-Control': 'public, max-age=3600',
-    }),
-  );
+/**
+ * These are pages for a browser: whatever goes wrong (a body that does not
+ * parse, a method the page lacks, storage down) is answered as an HTML page
+ * with the status and headers (`Allow`, `Retry-After`) the JSON routes give;
+ * a failed CSRF check is Django's own 403 page.
+ */
+function renderError(err: unknown, c: Context<AppEnv>): Response {
+  const { stylesheet } = paths(c.var.edgeauth.config);
+  if (err instanceof ApiError && err.options.reason === 'csrf') {
+    return html(c, csrfFailurePage(stylesheet), 403);
+  }
+  const answer = errorAnswer(err, c);
+  const content = errorPage(stylesheet, answer.status, errorText(answer.body));
+  return html(c, content, answer.status, answer.headers);
+}
+
+/** The form's fields as the page reads them: any field that is not text is empty. */
+const text = () =>
+  custom<string>({
+    required: true,
+    schema: { type: 'string' },
+    read: (_fields, name, data) => (typeof data[name] === 'string' ? (data[name] as string) : ''),
+  });
+const loginForm = body({ username: text(), password: text(), next: text() });
+const logoutForm = body({ next: text() });
+
+const FORM = ['application/x-www-form-urlencoded', 'multipart/form-data'] as const;
+
+export function loginPageRoutes(config: AuthConfig): RouteDeclaration[] {
+  const { login, logout, stylesheet } = paths(config);
+  const tag = 'Login pages';
+
+  function showLogin(
+    c: Context<AppEnv>,
+    fields: { next: string; username?: string; error?: string; passwordError?: string },
+    status: 200 | 400 = 200,
+  ) {
+    const csrfToken = ensureCsrfCookie(c, config);
+    return html(c, loginPage({ action: login, stylesheet, csrfToken, ...fields }), status);
+  }
+
+  return [
+    {
+      path: login,
+      name: 'Login',
+      tag,
+      renderError,
+      operations: {
+        GET: operation({
+          summary: 'The login form',
+          authentication: [],
+          permissions: [],
+          responses: { 200: page('The form, with a CSRF cookie.') },
+          handler: (c) => showLogin(c, { next: safeNext(c.req.query('next'), '') }),
+        }),
+        POST: operation({
+          summary: 'Log in with the form: a session, then a redirect to `next`',
+          authentication: [],
+          permissions: [],
+          body: loginForm,
+          bodyTypes: FORM,
+          responses: {
+            200: page('The form again, saying the username or password was wrong.'),
+            302: redirect('Logged in: to `next`, else `LOGIN_REDIRECT_URL`.'),
+            400: page('The password is longer than `PASSWORD_MAX_LENGTH`.'),
+            403: page('The CSRF check failed.'),
+          },
+          async handler(c, { body }) {
+            await enforceCsrf(c, config);
+            const data = await body();
+            const next = safeNext(data.next, '');
+            const username = data.username.trim();
+            const { password } = data;
+            // As every other route that takes a password: DRF's field error, before any hashing.
+            const max = config.PASSWORD_MAX_LENGTH;
+            if ([...password].length > max) {
+              return showLogin(c, { next, username, passwordError: maxLengthMessage(max) }, 400);
+            }
+            const attempt = { channel: 'login-page' as const, username, password };
+            const user =
+              username && password
+                ? await sessionLogin(c, { ...attempt, client: clientDetails(c) })
+                : null;
+            if (!user) return showLogin(c, { next, username, error: BAD_LOGIN });
+            const target = next || config.LOGIN_REDIRECT_URL;
+            const headers = { Location: target, 'Cache-Control': NEVER_CACHE, Vary: 'Cookie' };
+            return c.body(null, 302, headers);
+          },
+        }),
+      },
+    },
+    {
+      path: logout,
+      name: 'Logout',
+      tag,
+      renderError,
+      operations: {
+        GET: operation({
+          summary: 'The logout confirmation form',
+          authentication: ['SessionAuthentication'],
+          permissions: [],
+          responses: {
+            200: page('The form, naming the signed-in user.'),
+            302: redirect('Not signed in: to `LOGIN_URL`.'),
+          },
+          async handler(c, { auth }) {
+            if (!auth) return c.redirect(config.LOGIN_URL, 302);
+            const user = await loadUser(c);
+            const csrfToken = ensureCsrfCookie(c, config);
+            const content = logoutPage({
+              action: logout,
+              stylesheet,
+              csrfToken,
+              username: user.username,
+            });
+            return html(c, content);
+          },
+        }),
+        POST: operation({
+          summary: 'Log out: end the session, then a redirect to `next`',
+          authentication: ['SessionAuthentication'],
+          permissions: [],
+          body: logoutForm,
+          bodyTypes: FORM,
+          responses: {
+            302: redirect('Logged out: to `next`, else `LOGOUT_REDIRECT_URL`.'),
+            403: page('The CSRF check failed.'),
+          },
+          async handler(c, { auth, body }) {
+            // Anonymous requests too: a cross-site form must not reach the logout.
+            await enforceCsrf(c, config);
+            const data = await body();
+            await sessionLogout(c, config, auth);
+            expireSessionCookie(c, config);
+            const target = safeNext(data.next, config.LOGOUT_REDIRECT_URL);
+            const headers = { Location: target, 'Cache-Control': NEVER_CACHE, Vary: 'Cookie' };
+            return c.body(null, 302, headers);
+          },
+        }),
+      },
+    },
+    {
+      path: stylesheet,
+      name: 'Login Stylesheet',
+      tag,
+      operations: {
+        GET: operation({
+          summary: 'The login pages’ stylesheet',
+          authentication: [],
+          permissions: [],
+          responses: {
+            200: { description: 'CSS.', content: { type: 'text/css', schema: { type: 'string' } } },
+          },
+          handler: (c) =>
+            c.body(STYLESHEET, 200, {
+              'Content-Type': 'text/css; charset=utf-8',
+              'Cache-Control': 'public, max-age=3600',
+            }),
+        }),
+      },
+    },
+  ];
 }

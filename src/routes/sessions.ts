@@ -6,82 +6,144 @@
  * ever sees and revokes their own sessions; another user's session id
  * answers 404, like an id that does not exist.
  */
-import type { Context, Hono } from 'hono';
-import { authenticate } from '../auth/authenticate';
 import { enforceSameOrigin } from '../auth/csrf';
-import { expireSessionCookie, sessionDeps } from '../auth/session';
-import type { AppEnv } from '../env';
-import { AuthError, ValidationError } from '../errors';
-import { endpoint } from '../http/endpoint';
-import { IsAuthenticated, IsNotScopedToken, requirePermission } from '../permissions';
-import { listSessions, revokeOtherSessions, revokeSession } from '../services/sessions';
+import { expireSessionCookie } from '../auth/session';
+import type { Authentication } from '../auth/types';
+import type { AuthConfig } from '../config';
+import { ApiError, ValidationError } from '../errors';
+import { IsAuthenticated, IsNotScopedToken } from '../permissions';
 import { publicUser } from '../services/users';
-import { credentialsFromBody } from './deps';
-import { beginSession, finishSession } from './session-login';
+import { credentials, loginAttempt } from './credentials';
+import { operation, type RouteDeclaration } from './declare';
+import { NOT_FOUND, NO_CONTENT, VALIDATION_ERROR, json, ref } from './responses';
+import { sessionLogin, sessionLogout } from './session-cookies';
 
-function currentSession(c: Context<AppEnv>): string | undefined {
-  const credential = c.var.auth?.credential;
+function currentSession(auth: Authentication | null): string | undefined {
+  const credential = auth?.credential;
   return credential?.kind === 'session' ? credential.id : undefined;
 }
 
-async function login(c: Context<AppEnv>): Promise<Response> {
-  enforceSameOrigin(c, c.var.edgeauth.config);
-  const user = await credentialsFromBody(c);
-  if (!user) throw ValidationError.nonField('Unable to log in with provided credentials.');
-  await beginSession(c, user);
-  return c.json(publicUser(user));
-}
+const iso = (ms: number) => new Date(ms).toISOString();
 
-async function logout(c: Context<AppEnv>): Promise<Response> {
-  await finishSession(c);
-  expireSessionCookie(c, c.var.edgeauth.config);
-  return c.json({ detail: 'Successfully logged out.' });
-}
-
-async function list(c: Context<AppEnv>): Promise<Response> {
-  const current = currentSession(c);
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const sessions = await listSessions(sessionDeps(c), c.var.auth!.userId);
-  return c.json(
-    sessions.map((session) => ({
-      id: session.id,
-      created: iso(session.createdAt),
-      last_seen: iso(session.lastSeenAt),
-      expires: iso(session.expiresAt),
-      user_agent: session.userAgent,
-      ip: session.ip,
-      current: session.id === current,
-    })),
-  );
-}
-
-async function revoke(c: Context<AppEnv>): Promise<Response> {
-  const id = c.req.param('id') ?? '';
-  if (
-    !/^[0-9a-f]{32}$/.test(id) ||
-    !(await revokeSession(sessionDeps(c), c.var.auth!.userId, id))
-  ) {
-    throw new AuthError('not_found', 'Not found.');
-  }
-  if (id === currentSession(c)) expireSessionCookie(c, c.var.edgeauth.config);
-  return c.body(null, 204);
-}
-
-async function logoutOthers(c: Context<AppEnv>): Promise<Response> {
-  const revoked = await revokeOtherSessions(sessionDeps(c), c.var.auth!.userId, currentSession(c));
-  return c.json({ detail: 'Logged out of every other session.', revoked });
-}
-
-export function sessionRoutes(app: Hono<AppEnv>, prefix: string): void {
-  const sessionOnly = authenticate({ classes: ['SessionAuthentication'] });
-  const signedIn = [authenticate(), requirePermission(IsAuthenticated, IsNotScopedToken)] as const;
-  app.all(`${prefix}/login`, sessionOnly, endpoint({ name: 'Login' }, { POST: login }));
-  app.all(`${prefix}/logout`, sessionOnly, endpoint({ name: 'Logout' }, { POST: logout }));
-  app.all(
-    `${prefix}/sessions/logoutothers`,
-    ...signedIn,
-    endpoint({ name: 'Logout Other Sessions' }, { POST: logoutOthers }),
-  );
-  app.all(`${prefix}/sessions`, ...signedIn, endpoint({ name: 'Sessions' }, { GET: list }));
-  app.all(`${prefix}/sessions/:id`, ...signedIn, endpoint({ name: 'Session' }, { DELETE: revoke }));
+export function sessionRoutes(config: AuthConfig): RouteDeclaration[] {
+  const prefix = config.ROUTE_PREFIX_AUTH;
+  const tag = 'Sessions';
+  const signedIn = {
+    authentication: 'default',
+    permissions: [IsAuthenticated, IsNotScopedToken],
+  } as const;
+  return [
+    {
+      path: `${prefix}/login/`,
+      name: 'Login',
+      tag,
+      operations: {
+        POST: operation({
+          summary: 'Log in with a browser session (dj-rest-auth login/)',
+          description: 'Sets the session cookie and a new CSRF token; same-origin requests only.',
+          authentication: ['SessionAuthentication'],
+          permissions: [],
+          body: credentials(config),
+          responses: {
+            200: json('Logged in; the session cookie is set.', ref('User')),
+            400: VALIDATION_ERROR,
+          },
+          async handler(c, { body }) {
+            enforceSameOrigin(c, config);
+            const user = await sessionLogin(c, loginAttempt(c, 'session', await body()));
+            if (!user) throw ValidationError.nonField('Unable to log in with provided credentials.');
+            return c.json(publicUser(user));
+          },
+        }),
+      },
+    },
+    {
+      path: `${prefix}/logout/`,
+      name: 'Logout',
+      tag,
+      operations: {
+        POST: operation({
+          summary: 'End the browser session (dj-rest-auth logout/)',
+          authentication: ['SessionAuthentication'],
+          permissions: [],
+          responses: { 200: json('Logged out; the session cookie is deleted.', ref('Detail')) },
+          async handler(c, { auth }) {
+            await sessionLogout(c, config, auth);
+            expireSessionCookie(c, config);
+            return c.json({ detail: 'Successfully logged out.' });
+          },
+        }),
+      },
+    },
+    {
+      path: `${prefix}/sessions/logoutothers/`,
+      name: 'Logout Other Sessions',
+      tag,
+      operations: {
+        POST: operation({
+          summary: 'End every other session of the user',
+          ...signedIn,
+          responses: {
+            200: json('How many sessions ended.', {
+              type: 'object',
+              properties: { detail: { type: 'string' }, revoked: { type: 'integer' } },
+              required: ['detail', 'revoked'],
+            }),
+          },
+          async handler(c, { auth }) {
+            const { sessions } = c.var.edgeauth.services;
+            const revoked = await sessions.revokeOthers(auth.userId, currentSession(auth));
+            return c.json({ detail: 'Logged out of every other session.', revoked });
+          },
+        }),
+      },
+    },
+    {
+      path: `${prefix}/sessions/`,
+      name: 'Sessions',
+      tag,
+      operations: {
+        GET: operation({
+          summary: 'The user’s live sessions, newest first',
+          ...signedIn,
+          responses: { 200: json('The sessions.', { type: 'array', items: ref('Session') }) },
+          async handler(c, { auth }) {
+            const current = currentSession(auth);
+            const sessions = await c.var.edgeauth.services.sessions.list(auth.userId);
+            return c.json(
+              sessions.map((session) => ({
+                id: session.id,
+                created: iso(session.createdAt),
+                last_seen: iso(session.lastSeenAt),
+                expires: iso(session.expiresAt),
+                user_agent: session.userAgent,
+                ip: session.ip,
+                current: session.id === current,
+              })),
+            );
+          },
+        }),
+      },
+    },
+    {
+      path: `${prefix}/sessions/:id/`,
+      name: 'Session',
+      tag,
+      operations: {
+        DELETE: operation({
+          summary: 'End one of the user’s sessions',
+          ...signedIn,
+          responses: { 204: NO_CONTENT, 404: NOT_FOUND },
+          async handler(c, { auth }) {
+            const id = c.req.param('id') ?? '';
+            if (!(await c.var.edgeauth.services.sessions.revoke(auth.userId, id))) {
+              throw new ApiError('not_found', 'Not found.');
+            }
+            if (id === currentSession(auth)) expireSessionCookie(c, config);
+            return c.body(null, 204);
+          },
+        }),
+      },
+    },
+  ];
 }

@@ -16,11 +16,11 @@
  * following a redirect inside the Worker would serve another URL's file
  * under this one.
  */
-import type { Context, Hono } from 'hono';
-import { authenticate } from '../auth/authenticate';
+import type { Context, MiddlewareHandler } from 'hono';
+import { identify } from '../auth/authenticate';
 import type { AuthConfig } from '../config';
 import type { AppEnv } from '../env';
-import { AuthError, notAuthenticated } from '../errors';
+import { ApiError, notAuthenticated } from '../errors';
 import {
   compilePublicPaths,
   encodeRouterPath,
@@ -92,7 +92,7 @@ async function servePublic(
   if (!answer.ok && !isRedirect(answer) && answer.status !== 304) {
     // A custom 404 page may live in the protected folder: say nothing more than "not found".
     await answer.body?.cancel();
-    throw new AuthError('not_found', 'Not found.');
+    throw new ApiError('not_found', 'Not found.');
   }
   return new Response(answer.body, answer);
 }
@@ -110,23 +110,28 @@ async function serveProtected(c: Context<AppEnv>): Promise<Response> {
   return response;
 }
 
-export function siteRoutes(app: Hono<AppEnv>, config: AuthConfig): void {
-  const gate = authenticate();
+/**
+ * The gate, as middleware after every route: a request no route answered
+ * that falls under `SITE_PROTECTED_PATHS` is served from the assets, once
+ * authenticated (or, for a public exception, at once).
+ */
+export function siteGate(config: AuthConfig): MiddlewareHandler<AppEnv> {
   const publicPaths = compilePublicPaths(config.SITE_PUBLIC_PATHS);
-  app.on(['GET', 'HEAD'], '*', async (c, next) => {
+  return async function siteGate(c, next) {
     // The URL's own path, as run_worker_first matched it (Hono's drops a trailing slash).
     const pathname = new URL(c.req.url).pathname;
     const assets = c.env?.ASSETS;
-    if (assets === undefined || !isProtected(pathname, config.SITE_PROTECTED_PATHS)) return next();
+    const method = c.req.method;
+    const gated = method === 'GET' || method === 'HEAD';
+    if (!gated || assets === undefined || !isProtected(pathname, config.SITE_PROTECTED_PATHS)) {
+      return next();
+    }
     // An exception inside the protected area: the Worker runs first there, so it serves it.
     const path = routerPath(pathname);
     const rule = publicRule(path, publicPaths);
     const open = rule && (await servePublic(c, assets, rule, path));
     if (open) return open;
-    let response: Response | undefined;
-    await gate(c, async () => {
-      response = await serveProtected(c);
-    });
-    return response!;
-  });
+    await identify(c);
+    return serveProtected(c);
+  };
 }

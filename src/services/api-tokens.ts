@@ -9,12 +9,8 @@ import type { AuthConfig } from '../config';
 import { timingSafeEqual } from '../crypto/compare';
 import { generateToken, parseToken, tokenDigest } from '../crypto/opaque-token';
 import { AuthError, permissionDenied } from '../errors';
-import type { ApiToken, ApiTokenStore, User } from '../storage/types';
-
-export interface ApiTokenDeps {
-  config: AuthConfig;
-  tokens: ApiTokenStore;
-}
+import type { ApiToken, User } from '../storage/types';
+import type { ServiceContext } from './context';
 
 /** How a token came to be. */
 export type TokenOrigin = 'api-token-auth' | 'api' | 'import';
@@ -35,13 +31,14 @@ export const TOKEN_LIMIT_EXCEEDED = 'Maximum amount of tokens allowed per user e
  * before makes room; elsewhere the limit is a 403.
  */
 export async function createApiToken(
-  deps: ApiTokenDeps,
+  ctx: ServiceContext,
   user: User,
   options: NewApiToken,
+  now: number,
 ): Promise<{ token: string; record: ApiToken }> {
-  const { config } = deps;
+  const { config } = ctx;
+  const tokens = ctx.stores.apiTokens;
   const { token, id } = generateToken(config.TOKEN_PREFIX);
-  const now = Date.now();
   const lifetime = options.lifetime ?? config.TOKEN_TTL;
   const record: ApiToken = {
     id,
@@ -55,10 +52,10 @@ export async function createApiToken(
     createdVia: options.via,
   };
   const limit = config.TOKEN_LIMIT_PER_USER;
-  let created = await deps.tokens.createWithinLimit(record, limit, now);
+  let created = await tokens.createWithinLimit(record, limit, now);
   if (!created && options.via === 'api-token-auth') {
-    if (await deps.tokens.evictLeastRecentlyUsed(user.id, 'api-token-auth')) {
-      created = await deps.tokens.createWithinLimit(record, limit, now);
+    if (await tokens.evictLeastRecentlyUsed(user.id, 'api-token-auth')) {
+      created = await tokens.createWithinLimit(record, limit, now);
     }
   }
   if (!created) throw permissionDenied(TOKEN_LIMIT_EXCEEDED);
@@ -73,25 +70,27 @@ function invalid(reason: string): AuthError {
  * DRF's `TokenAuthentication.authenticate_credentials`: the token and its
  * active owner, or DRF's error. A malformed token never reaches storage.
  */
-export async function authenticateApiToken(
-  deps: ApiTokenDeps,
+async function authenticate(
+  ctx: ServiceContext,
   presented: string,
-): Promise<{ token: ApiToken; user: User }> {
-  const parsed = parseToken(presented, deps.config.TOKEN_PREFIX);
+): Promise<{ token: ApiToken; user: User; touch?: () => Promise<void> }> {
+  const tokens = ctx.stores.apiTokens;
+  const parsed = parseToken(presented, ctx.config.TOKEN_PREFIX);
   if (!parsed) throw invalid('malformed or bad checksum');
   const digest = await tokenDigest(presented);
-  const found = await deps.tokens.findWithUser(
-    parsed.kind === 'edgeauth' ? { id: parsed.id } : { digest },
-  );
+  const found = await tokens.findWithUser(parsed.kind === 'edgeauth' ? { id: parsed.id } : { digest });
   if (!found || !timingSafeEqual(found.token.digest, digest)) throw invalid('unknown token');
   const { token, user } = found;
-  const now = Date.now();
+  const now = ctx.clock.now();
   if (token.expiresAt !== null && token.expiresAt <= now) throw invalid('expired');
   if (!user.isActive) throw new AuthError('authentication_failed', 'User inactive or deleted.');
   if (user.credentialsChangedAt !== null && token.createdAt < user.credentialsChangedAt) {
     throw invalid('issued before the credentials changed');
   }
-  return found;
+  const pending = pendingTouch(ctx.config, token, now);
+  if (!pending) return found;
+  const touch = () => tokens.touch(token.id, pending.lastUsedAt, pending.expiresAt);
+  return { ...found, touch };
 }
 
 /**
@@ -99,7 +98,7 @@ export async function authenticateApiToken(
  * `TOKEN_AUTO_REFRESH`, a later expiry), at most once per
  * `TOKEN_MIN_REFRESH_INTERVAL`, never past `TOKEN_AUTO_REFRESH_MAX_TTL`.
  */
-export function pendingTouch(
+function pendingTouch(
   config: AuthConfig,
   token: ApiToken,
   now: number,
@@ -128,3 +127,28 @@ export function describeToken(token: ApiToken, current?: string) {
     current: token.id === current,
   };
 }
+
+export function createApiTokenService(ctx: ServiceContext) {
+  const tokens = ctx.stores.apiTokens;
+  return {
+    /**
+     * `TokenAuthentication`: the token, its active owner, and the throttled
+     * `last_used` write its use calls for (run it after the answer).
+     */
+    authenticate: (presented: string) => authenticate(ctx, presented),
+
+    /** A token the user creates through the management API. */
+    create: (user: User, options: NewApiToken) =>
+      createApiToken(ctx, user, options, ctx.clock.now()),
+
+    list: (userId: number) => tokens.listForUser(userId),
+
+    /** Revokes one of the user's tokens; false when the user has no token with that id. */
+    revoke: (userId: number, id: string) => tokens.delete(userId, id),
+
+    /** Revokes every token of the user; resolves how many. */
+    revokeAll: (userId: number) => tokens.deleteAllForUser(userId),
+  };
+}
+
+export type ApiTokenService = ReturnType<typeof createApiTokenService>;

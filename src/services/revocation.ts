@@ -1,30 +1,17 @@
 /**
  * @module services/revocation
- * Ending credentials. `revokeAllCredentials` moves the user's revoked-before
- * moment (D1, the source of truth, and a KV marker that the per-request paths
- * read): every token, family and session issued before it dies. Password
- * changes, deactivation and "log out everywhere" go through it. Each step is
- * awaited: if storage fails the caller gets the error, never a success.
+ * Revoking everything a user holds: "log out everywhere", and deactivating
+ * the account. No Hono here.
+ *
+ * The user's `credentials_changed_at` (D1) moves, which refresh, opaque-token
+ * authentication and rotation check; every refresh family is revoked; opaque
+ * tokens are deleted; and a revoked-before marker goes to KV, which is what
+ * access tokens and sessions are checked against without reading D1.
  */
 import type { AuthConfig } from '../config';
-import type {
-  ApiTokenStore,
-  RefreshFamilyStore,
-  RevocationList,
-  SessionStore,
-  UserStore,
-} from '../storage/types';
+import type { ServiceContext } from './context';
+import { accessTokenTtl } from './jwt-families';
 import { revokeOtherSessions } from './sessions';
-import { accessTokenTtl } from './tokens';
-
-export interface RevocationDeps {
-  config: AuthConfig;
-  users: UserStore;
-  families: RefreshFamilyStore;
-  apiTokens: ApiTokenStore;
-  revocations: RevocationList;
-  sessions: SessionStore;
-}
 
 /**
  * How long the KV revoked-before marker must live: as long as the longest
@@ -35,47 +22,28 @@ export function revokedBeforeTtl(config: AuthConfig): number {
 }
 
 /** Revokes everything the user holds; resolves the new revoked-before moment (ms). */
-export async function revokeAllCredentials(
-  deps: RevocationDeps,
-  userId: number,
-  reason = 'logoutall',
-): Promise<number> {
-  const now = Date.now();
-  await deps.users.markCredentialsChanged(userId, now);
-  await deps.families.revokeAllForUser(userId, reason, now);
-  await deps.apiTokens.deleteAllForUser(userId);
-  await deps.revocations.setRevokedBefore(userId, now, revokedBeforeTtl(deps.config));
-  await revokeOtherSessions(deps, userId);
+async function revokeAll(ctx: ServiceContext, userId: number, reason: string): Promise<number> {
+  const { stores } = ctx;
+  const now = ctx.clock.now();
+  await stores.users.markCredentialsChanged(userId, now);
+  await stores.refreshFamilies.revokeAllForUser(userId, reason, now);
+  await stores.apiTokens.deleteAllForUser(userId);
+  await stores.revocations.setRevokedBefore(userId, now, revokedBeforeTtl(ctx.config));
+  await revokeOtherSessions(ctx, userId);
   return now;
 }
 
-/** Deactivates the account and revokes everything it holds. */
-export async function deactivateUser(deps: RevocationDeps, userId: number): Promise<void> {
-  await deps.users.setActive(userId, false);
-  await revokeAllCredentials(deps, userId, 'deactivated');
+export function createRevocationService(ctx: ServiceContext) {
+  return {
+    /** Revokes everything the user holds; resolves the new revoked-before moment (ms). */
+    revokeAllCredentials: (userId: number, reason = 'logoutall') => revokeAll(ctx, userId, reason),
+
+    /** Deactivates the account and revokes everything it holds. */
+    async deactivateUser(userId: number): Promise<void> {
+      await ctx.stores.users.setActive(userId, false);
+      await revokeAll(ctx, userId, 'deactivated');
+    },
+  };
 }
 
-/** The JWT a request authenticated with: what logout revokes. */
-export interface JwtCredential {
-  kind: 'jwt';
-  jti: string;
-  /** Seconds. */
-  exp: number;
-  family: string | undefined;
-}
-
-/**
- * Logs out the login an access token belongs to: its refresh family (D1),
- * every access token of that family (KV) and this token itself (KV).
- */
-export async function logoutJwt(
-  deps: Pick<RevocationDeps, 'config' | 'families' | 'revocations'>,
-  credential: JwtCredential,
-): Promise<void> {
-  const now = Date.now();
-  if (credential.family !== undefined) {
-    await deps.families.revoke(credential.family, 'logout', now);
-    await deps.revocations.revokeFamily(credential.family, accessTokenTtl(deps.config));
-  }
-  await deps.revocations.revokeToken(credential.jti, credential.exp, now);
-}
+export type RevocationService = ReturnType<typeof createRevocationService>;

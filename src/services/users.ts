@@ -1,12 +1,12 @@
 /**
  * @module services/users
- * Accounts: registration, checking a username and password, profile changes.
- * No Hono here: routes and authentication classes call these.
+ * Accounts: registration, reading an account, profile changes,
+ * deactivation. Checking a password is the login pipeline's
+ * (`services/login.ts`). No Hono here.
  */
-import type { AuthConfig } from '../config';
-import type { PasswordHasher } from '../crypto/password';
 import { ValidationError } from '../errors';
-import { UsernameTakenError, type User, type UserStore } from '../storage/types';
+import { UsernameTakenError, type User } from '../storage/types';
+import type { ServiceContext } from './context';
 import { checkNewPassword } from '../validation/new-password';
 import {
   EMAIL_INVALID,
@@ -16,11 +16,7 @@ import {
   normalizeEmail,
 } from '../validation/username';
 
-export interface UserServiceDeps {
-  config: AuthConfig;
-  users: UserStore;
-  hasher: PasswordHasher;
-}
+export type { User } from '../storage/types';
 
 /** The user as the API shows it (`{"id", "username", "email"}`, dj-rest-auth's `user/`). */
 export function publicUser(user: User): { id: number; username: string; email: string } {
@@ -53,16 +49,16 @@ export interface Registration {
  * password validation (and the Pwned Passwords check when it is on). Throws
  * `ValidationError` with field errors.
  */
-export async function registerUser(deps: UserServiceDeps, input: Registration): Promise<User> {
+async function register(ctx: ServiceContext, input: Registration): Promise<User> {
   const errors: Record<string, string[]> = {};
   const username = cleanUsername(input.username, errors);
   const email = cleanEmail(input.email, errors);
-  const problems = await checkNewPassword(input.password, { username, email }, deps.config);
+  const problems = await checkNewPassword(input.password, { username, email }, ctx.config);
   if (problems.length > 0) errors.password = problems;
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-  const passwordHash = await deps.hasher.hash(input.password);
+  const passwordHash = await ctx.hasher.hash(input.password);
   try {
-    return await deps.users.create({ username, email, passwordHash }, Date.now());
+    return await ctx.stores.users.create({ username, email, passwordHash }, ctx.clock.now());
   } catch (err) {
     if (err instanceof UsernameTakenError)
       throw new ValidationError({ username: [USERNAME_TAKEN] });
@@ -71,37 +67,11 @@ export async function registerUser(deps: UserServiceDeps, input: Registration): 
 }
 
 /**
- * Django's `authenticate(username, password)`: the active user whose password
- * matches, or null. Unknown users cost one hash too, and inactive users are
- * refused only after the hash, so neither timing nor answer tells them apart
- * from a wrong password. A hash made with older parameters is replaced.
- */
-export async function checkCredentials(
-  deps: UserServiceDeps,
-  username: string,
-  password: string,
-): Promise<User | null> {
-  // Routes with a body answer the field error first; this guards Basic and any other caller.
-  if ([...password].length > deps.config.PASSWORD_MAX_LENGTH) return null;
-  const user = await deps.users.findByUsername(username);
-  if (!user) {
-    await deps.hasher.burn(password);
-    return null;
-  }
-  const { valid, needsRehash } = await deps.hasher.verify(password, user.passwordHash);
-  if (!valid || !user.isActive) return null;
-  if (needsRehash) {
-    await deps.users.replacePasswordHash(user.id, await deps.hasher.hash(password));
-  }
-  return user;
-}
-
-/**
  * Changes username and/or email (a PATCH on `/api/me/`). Throws
  * `ValidationError` for an invalid or taken username or an invalid email.
  */
-export async function updateProfile(
-  deps: UserServiceDeps,
+async function updateProfile(
+  ctx: ServiceContext,
   user: User,
   changes: { username?: string; email?: string },
 ): Promise<User> {
@@ -111,7 +81,7 @@ export async function updateProfile(
   if (changes.email !== undefined) next.email = cleanEmail(changes.email, errors);
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   try {
-    const updated = await deps.users.updateProfile(user.id, next);
+    const updated = await ctx.stores.users.updateProfile(user.id, next);
     if (!updated) throw new ValidationError({ non_field_errors: ['User not found.'] });
     return updated;
   } catch (err) {
@@ -120,3 +90,17 @@ export async function updateProfile(
     throw err;
   }
 }
+
+export function createUserService(ctx: ServiceContext) {
+  return {
+    register: (input: Registration) => register(ctx, input),
+
+    /** The account, or null when it does not exist. */
+    find: (id: number) => ctx.stores.users.findById(id),
+
+    updateProfile: (user: User, changes: { username?: string; email?: string }) =>
+      updateProfile(ctx, user, changes),
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;

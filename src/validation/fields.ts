@@ -21,7 +21,6 @@ export interface StringFieldOptions {
   /** Default false: an empty value is `This field may not be blank.` */
   allowBlank?: boolean;
   maxLength?: number;
-  minLength?: number;
 }
 
 /** DRF's `CharField(max_length=...)` error. */
@@ -67,9 +66,6 @@ export class Fields {
     if (options.maxLength !== undefined && length > options.maxLength) {
       return this.fail(name, maxLengthMessage(options.maxLength));
     }
-    if (options.minLength !== undefined && length < options.minLength) {
-      return this.fail(name, `Ensure this field has at least ${options.minLength} characters.`);
-    }
     if (value.includes('\0')) return this.fail(name, 'Null characters are not allowed.');
     const surrogate = SURROGATE.exec(value);
     if (surrogate) {
@@ -87,11 +83,6 @@ export class Fields {
   private fail(name: string, message: string): undefined {
     this.add(name, message);
     return undefined;
-  }
-
-  /** True when `name` already has an error (later checks on it are skipped). */
-  failed(name: string): boolean {
-    return Object.hasOwn(this.errors, name);
   }
 
   /** Throws a {@link ValidationError} carrying every recorded error. */

@@ -15,7 +15,7 @@
  */
 import type { AuthConfig } from '../config';
 import { toHex, utf8 } from '../crypto/encoding';
-import { AuthError } from '../errors';
+import { ApiError } from '../errors';
 import { COMMON_PASSWORD_MESSAGE } from './passwords';
 
 /** What clients see when the check is required and the API is down. */
@@ -69,7 +69,7 @@ function countFor(range: string, suffix: string): number {
 /**
  * The problems the Pwned Passwords check finds with a new password: none when
  * the check is off, the password is unknown to the API, or the API is down
- * and the check fails open. Throws a 503 `AuthError` when the API is down and
+ * and the check fails open. Throws a 503 `ApiError` when the API is down and
  * `PASSWORD_PWNED_FAIL_CLOSED` is set.
  *
  * @example
@@ -89,7 +89,7 @@ export async function checkPwnedPassword(
     if (!(err instanceof PwnedUnavailable)) throw err;
     const reason = `Pwned Passwords API ${err.message}`;
     if (config.PASSWORD_PWNED_FAIL_CLOSED) {
-      throw new AuthError('service_unavailable', PWNED_UNAVAILABLE_DETAIL, { reason, cause: err });
+      throw new ApiError('service_unavailable', PWNED_UNAVAILABLE_DETAIL, { reason, cause: err });
     }
     console.warn(`edgeauth: ${reason}; the password was accepted (PASSWORD_PWNED_FAIL_CLOSED)`);
     return [];

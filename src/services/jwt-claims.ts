@@ -1,5 +1,5 @@
 /**
- * @module services/token-claims
+ * @module services/jwt-claims
  * simplejwt's token layout: claims `token_type`, `exp`, `iat`, `jti` (32
  * lower-hex), the user id claim (`USER_ID_CLAIM`), `iss`/`aud` when
  * configured, and `fam`, the login (refresh family) the token descends from.
@@ -73,13 +73,14 @@ function userIdFrom(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Verifies and reads a token; throws `InvalidToken`. */
+/** Verifies and reads a token at `now` (ms); throws `InvalidToken`. */
 export async function decodeToken(
   codec: JwtCodec,
   config: AuthConfig,
   token: string,
+  now: number,
 ): Promise<DecodedToken> {
-  const claims = await codec.verify(token);
+  const claims = await codec.verify(token, now);
   const { jti, iat, exp, fam } = claims as Record<string, unknown>;
   if (typeof jti !== 'string' || jti === '' || jti.length > 255) throw new InvalidToken('claims');
   if (typeof iat !== 'number' || typeof exp !== 'number') throw new InvalidToken('claims');
