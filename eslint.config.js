@@ -52,6 +52,8 @@ export default tseslint.config(
       'bench/out/',
       'dist/',
       'coverage/',
+      // Inputs of scripts/check-layers.ts's tests: trees that break the layering on purpose.
+      'test/fixtures/layers/',
     ],
   },
   {
