@@ -1,21 +1,19 @@
 /**
  * @module env
- * The Worker's bindings and the Hono environment every middleware and route
- * is typed with.
+ * The Hono environment every middleware and route is typed with: the
+ * runtime edgeauth installs, the request's identity, and the interface every
+ * authentication class implements (`auth/` implements it; this module sits
+ * below every folder that reads the context).
  */
-import type { Authentication, Authenticator } from './auth/types';
+import type { Context } from 'hono';
+import type { Bindings } from './bindings';
 import type { AuthConfig } from './config';
 import type { AuthenticationClassName } from './config/settings';
 import type { Services } from './services';
+import type { JwtCredential } from './services/jwt';
+import type { User } from './services/users';
 
-/** What `wrangler.toml` binds. Settings arrive as further string vars. */
-export interface Bindings {
-  DB: D1Database;
-  /** Sessions and the revocation list (one namespace, so one bulk read serves a request). */
-  KV: KVNamespace;
-  /** Workers Static Assets (`public/`), for the static-site gate; absent when the app is API-only. */
-  ASSETS?: Fetcher;
-}
+export type { Bindings } from './bindings';
 
 /** Everything a request handler needs, built once per configuration by `createApp`. */
 export interface Runtime {
@@ -43,4 +41,42 @@ export interface AuthVariables {
 export interface AppEnv {
   Bindings: Bindings;
   Variables: AuthVariables & { edgeauth: Runtime };
+}
+
+/** How a request authenticated. */
+export type AuthMethod = 'basic' | 'jwt' | 'token' | 'session';
+
+/** The credential a request authenticated with. */
+export type Credential =
+  JwtCredential | { kind: 'token'; id: string } | { kind: 'session'; id: string };
+
+/** The identity of an authenticated request (`c.var.auth`). */
+export interface Authentication {
+  method: AuthMethod;
+  userId: number;
+  /**
+   * The full account when the class read it anyway (Basic, Token, Session).
+   * JWT authentication never reads D1, so it leaves this out; a route or
+   * permission that needs the account loads it (`loadUser`).
+   */
+  user?: User;
+  /** The credential used, for logout (absent for Basic). */
+  credential?: Credential;
+  /** Scopes of a scoped opaque token; absent or null: unrestricted. */
+  scopes?: readonly string[] | null;
+  /** True when the credential came from a cookie (CSRF applies). */
+  viaCookie?: boolean;
+}
+
+/**
+ * An authentication class, as DRF has them: `authenticate` returns the
+ * identity, or null when the request carries no credentials of this kind
+ * (the next class is tried); it throws an `AuthError` when it carries bad
+ * ones (the chain stops).
+ */
+export interface Authenticator {
+  readonly name: AuthenticationClassName;
+  authenticate(c: Context<AppEnv>): Promise<Authentication | null>;
+  /** DRF's `authenticate_header`: the `WWW-Authenticate` value, if the class has one. */
+  challenge?(): string;
 }

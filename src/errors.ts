@@ -8,12 +8,14 @@
  * 405, 413, 415, 429, 503) or {@link ValidationError} (DRF's
  * `{"field": ["message"]}` answer). Storage
  * failures arrive as {@link StorageUnavailableError} and become a 503: the
- * request fails closed. An invalid setting (`ConfigError`) is a 503 too.
+ * request fails closed. An invalid setting (`ConfigError`, or a key that
+ * does not import, `KeyImportError`) is a 503 too.
  * Anything else is a bug and becomes a bare 500 whose
  * body says nothing about its cause; the cause goes to the log.
  */
 
 import { ConfigError } from './config/parse';
+import { KeyImportError } from './crypto/jwt-keys';
 
 /** The codes of authentication and permission failures: DRF's and simplejwt's. */
 export type AuthErrorCode =
@@ -210,7 +212,7 @@ export function toErrorAnswer(
 ): ErrorAnswer {
   if (err instanceof ApiError) return apiErrorAnswer(err, challenge);
   if (err instanceof ValidationError) return { status: 400, body: { ...err.fields }, headers: {} };
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof KeyImportError) {
     return {
       status: 503,
       body: {

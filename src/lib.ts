@@ -25,13 +25,7 @@ export { authenticate, loadUser, type AuthenticateOptions } from './auth/authent
 export type { Authentication, Authenticator, AuthMethod } from './auth/types';
 export { ConfigError, SETTINGS, parseConfig, type AuthConfig } from './config';
 export type { AppEnv, Bindings, Runtime } from './env';
-export {
-  ApiError,
-  AuthError,
-  ValidationError,
-  type AuthErrorCode,
-  type ErrorCode,
-} from './errors';
+export { ApiError, AuthError, ValidationError, type AuthErrorCode, type ErrorCode } from './errors';
 export { notFound, onError } from './http/errors';
 export * from './permissions';
 export { cloudflareStores } from './storage/cloudflare';

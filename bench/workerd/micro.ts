@@ -10,12 +10,7 @@ import { createJwtCodec, type JwtCodec } from '../../src/crypto/jwt';
 import { generateToken, parseToken, tokenDigest } from '../../src/crypto/opaque-token';
 import { timingSafeEqual } from '../../src/crypto/compare';
 import { parseConfig, type AuthConfig } from '../../src/config';
-import {
-  codecSettings,
-  decodeToken,
-  mintToken,
-  newFamilyId,
-} from '../../src/services/jwt-claims';
+import { codecSettings, decodeToken, mintToken, newFamilyId } from '../../src/services/jwt-claims';
 import { kvKeys } from '../../src/storage/kv/keys';
 import type { Bindings } from '../../src/env';
 import { probeOperation, type ProbeParams } from './probes';

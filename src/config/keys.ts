@@ -3,32 +3,21 @@
  * Parsers for JWT key settings. They check shape only (a PEM block, a JWK
  * object, a secret's strength); `crypto/jwt.ts` imports the keys.
  */
+import {
+  JWT_ALGORITHMS,
+  type JwtAlgorithm,
+  type KeyMaterial,
+  type VerifyingKey,
+} from '../crypto/jwt-keys';
 import { ConfigError, parseJson, type Parser } from './parse';
 
-/** JWS algorithms edgeauth signs and verifies with. RS256 is allowed but not recommended. */
-export const JWT_ALGORITHMS = [
-  'HS256',
-  'HS384',
-  'HS512',
-  'ES256',
-  'EdDSA',
-  'PS256',
-  'RS256',
-] as const;
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
-
-export function isHmac(alg: JwtAlgorithm): boolean {
-  return alg.startsWith('HS');
-}
-
-/** A key as configured: an HMAC secret, a PEM block, or a JWK (parsed JSON). */
-export type KeyMaterial = string | Record<string, unknown>;
-
-export interface VerifyingKey {
-  key: KeyMaterial;
-  alg?: JwtAlgorithm;
-  kid?: string;
-}
+export {
+  JWT_ALGORITHMS,
+  isHmac,
+  type JwtAlgorithm,
+  type KeyMaterial,
+  type VerifyingKey,
+} from '../crypto/jwt-keys';
 
 /** A PEM block, or a JWK given as a JSON object; anything else is an HMAC secret. */
 export function keyMaterial(raw: string, name: string): KeyMaterial {

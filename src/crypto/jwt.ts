@@ -29,8 +29,13 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
-import { isHmac, type JwtAlgorithm, type KeyMaterial, type VerifyingKey } from '../config/keys';
-import { ConfigError } from '../config/parse';
+import {
+  KeyImportError,
+  isHmac,
+  type JwtAlgorithm,
+  type KeyMaterial,
+  type VerifyingKey,
+} from './jwt-keys';
 import { toHex, utf8 } from './encoding';
 import { InvalidToken, checkTimes, checkedHeader } from './jwt-checks';
 
@@ -150,13 +155,13 @@ async function loadKey(material: KeyMaterial, alg: JwtAlgorithm, kid?: string): 
   };
 }
 
-/** Imports a configured key; a key that cannot be imported is a `ConfigError` naming the setting. */
+/** Imports a configured key; a key that cannot be imported is a `KeyImportError` naming the setting. */
 async function importSetting(setting: string, load: () => Promise<RingKey>): Promise<RingKey> {
   try {
     return await load();
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new ConfigError(setting, `could not be imported as a key (${why})`);
+    throw new KeyImportError(setting, `could not be imported as a key (${why})`);
   }
 }
 
@@ -164,7 +169,7 @@ async function loadRing(settings: JwtSettings): Promise<RingKey[]> {
   const signing = await importSetting('SIGNING_KEY', () =>
     loadKey(settings.signingKey, settings.algorithm, settings.signingKeyId),
   );
-  if (!signing.sign) throw new ConfigError('SIGNING_KEY', 'is a public key; it cannot sign');
+  if (!signing.sign) throw new KeyImportError('SIGNING_KEY', 'is a public key; it cannot sign');
   const older = await Promise.all(
     settings.verifyingKeys.map((entry) =>
       importSetting('VERIFYING_KEYS', () =>

@@ -176,7 +176,10 @@ export function apiTokenRoutes(config: AuthConfig): RouteDeclaration[] {
           body: newToken,
           responses: {
             201: json('The token, with its secret (shown once).', {
-              allOf: [ref('ApiToken'), { type: 'object', properties: { token: { type: 'string' } } }],
+              allOf: [
+                ref('ApiToken'),
+                { type: 'object', properties: { token: { type: 'string' } } },
+              ],
             }),
             400: VALIDATION_ERROR,
             403: json('`TOKEN_LIMIT_PER_USER` reached, or not allowed.', ref('Error')),

@@ -76,7 +76,10 @@ async function tokenField(
   return fromCookie;
 }
 
-const TOKEN_ERROR = json('The token is invalid, expired, of the wrong type, or revoked.', ref('TokenError'));
+const TOKEN_ERROR = json(
+  'The token is invalid, expired, of the wrong type, or revoked.',
+  ref('TokenError'),
+);
 
 export function jwtRoutes(config: AuthConfig): RouteDeclaration[] {
   const prefix = config.ROUTE_PREFIX_JWT;
@@ -140,7 +143,9 @@ export function jwtRoutes(config: AuthConfig): RouteDeclaration[] {
           },
           async handler(c, { body }) {
             const token = await tokenField(c, body, 'refresh', refreshCookie);
-            const result = await tokenView(config, () => c.var.edgeauth.services.jwt.refresh(token));
+            const result = await tokenView(config, () =>
+              c.var.edgeauth.services.jwt.refresh(token),
+            );
             setJwtCookies(c, config, result, false);
             return c.json(result);
           },

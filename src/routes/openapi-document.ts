@@ -118,11 +118,17 @@ function response(spec: ResponseSpec): JsonSchema {
 function defaultErrors(op: Operation, pages: boolean): Record<number, ResponseSpec> {
   const error = (description: string, headers?: Record<string, string>): ResponseSpec =>
     pages
-      ? { description, content: { type: 'text/html', schema: HTML_PAGE }, ...(headers && { headers }) }
+      ? {
+          description,
+          content: { type: 'text/html', schema: HTML_PAGE },
+          ...(headers && { headers }),
+        }
       : { description, json: ref('Error'), ...(headers && { headers }) };
   const errors: Record<number, ResponseSpec> = {};
   if (op.body) {
-    errors[400] = pages ? error('The body does not parse.') : { description: 'Invalid input.', json: { anyOf: [ref('ValidationError'), ref('Error')] } };
+    errors[400] = pages
+      ? error('The body does not parse.')
+      : { description: 'Invalid input.', json: { anyOf: [ref('ValidationError'), ref('Error')] } };
     errors[413] = error('The body is larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`.');
     errors[415] = error('The body is of a media type the route does not parse.');
   }

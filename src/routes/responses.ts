@@ -99,10 +99,9 @@ export function json(description: string, schema: JsonSchema): ResponseSpec {
 
 export const NO_CONTENT: ResponseSpec = { description: 'Done; no body.' };
 
-export const VALIDATION_ERROR = json(
-  'A field is missing or invalid, or the body does not parse.',
-  { anyOf: [ref('ValidationError'), ref('Error')] },
-);
+export const VALIDATION_ERROR = json('A field is missing or invalid, or the body does not parse.', {
+  anyOf: [ref('ValidationError'), ref('Error')],
+});
 
 export const NOT_FOUND = json('No such resource (or another user’s).', ref('Error'));
 

@@ -20,7 +20,10 @@ import type { User } from '../services/users';
  * answer that fails after this point must not carry a session the client was
  * told it did not get. Resolves the user, or null when refused.
  */
-export async function sessionLogin(c: Context<AppEnv>, attempt: LoginAttempt): Promise<User | null> {
+export async function sessionLogin(
+  c: Context<AppEnv>,
+  attempt: LoginAttempt,
+): Promise<User | null> {
   const { config, services } = c.var.edgeauth;
   const previousSession = readCookie(c, config.SESSION_COOKIE_NAME);
   const result = await services.login.logIn(attempt, { kind: 'session', previousSession });

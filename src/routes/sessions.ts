@@ -51,7 +51,8 @@ export function sessionRoutes(config: AuthConfig): RouteDeclaration[] {
           async handler(c, { body }) {
             enforceSameOrigin(c, config);
             const user = await sessionLogin(c, loginAttempt(c, 'session', await body()));
-            if (!user) throw ValidationError.nonField('Unable to log in with provided credentials.');
+            if (!user)
+              throw ValidationError.nonField('Unable to log in with provided credentials.');
             return c.json(publicUser(user));
           },
         }),

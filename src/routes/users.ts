@@ -68,7 +68,12 @@ function registration(config: AuthConfig) {
 const profileChanges = body({
   // Length checked after NFKC normalisation, in services/users.
   username: string({ required: false }),
-  email: string({ required: false, allowBlank: true, maxLength: EMAIL_MAX_LENGTH, format: 'email' }),
+  email: string({
+    required: false,
+    allowBlank: true,
+    maxLength: EMAIL_MAX_LENGTH,
+    format: 'email',
+  }),
 });
 
 export function userRoutes(config: AuthConfig): RouteDeclaration[] {

@@ -78,7 +78,9 @@ async function authenticate(
   const parsed = parseToken(presented, ctx.config.TOKEN_PREFIX);
   if (!parsed) throw invalid('malformed or bad checksum');
   const digest = await tokenDigest(presented);
-  const found = await tokens.findWithUser(parsed.kind === 'edgeauth' ? { id: parsed.id } : { digest });
+  const found = await tokens.findWithUser(
+    parsed.kind === 'edgeauth' ? { id: parsed.id } : { digest },
+  );
   if (!found || !timingSafeEqual(found.token.digest, digest)) throw invalid('unknown token');
   const { token, user } = found;
   const now = ctx.clock.now();

@@ -12,7 +12,8 @@
  * - `blacklisted`: revoked (the token, its login, or everything the user held);
  * - `inactive_account`: the login's account is inactive or deleted.
  */
-export type JwtRejection = 'invalid' | 'wrong_type' | 'no_user' | 'blacklisted' | 'inactive_account';
+export type JwtRejection =
+  'invalid' | 'wrong_type' | 'no_user' | 'blacklisted' | 'inactive_account';
 
 export class JwtRejected extends Error {
   constructor(

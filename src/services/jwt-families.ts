@@ -45,7 +45,11 @@ export async function currentRefresh(ctx: ServiceContext, family: RefreshFamily)
 }
 
 /** A new login: a refresh family in D1, and its first pair. */
-export async function startFamily(ctx: ServiceContext, user: User, now: number): Promise<TokenPair> {
+export async function startFamily(
+  ctx: ServiceContext,
+  user: User,
+  now: number,
+): Promise<TokenPair> {
   const { config } = ctx;
   const iat = nowSeconds(now);
   const expiresAt = now + config.REFRESH_FAMILY_MAX_LIFETIME * 1000;

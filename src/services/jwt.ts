@@ -77,7 +77,8 @@ function issuedAt(token: DecodedToken): number {
 async function refreshRevoked(ctx: ServiceContext, token: CheckedToken, now: number) {
   const family = await ctx.stores.refreshFamilies.find(await familyOf(ctx, token));
   if ((await unusable(ctx, family, now)) !== undefined) return true;
-  const rotatedAway = family!.currentJti !== token.jti && !inGrace(ctx.config, family!, token.jti, now);
+  const rotatedAway =
+    family!.currentJti !== token.jti && !inGrace(ctx.config, family!, token.jti, now);
   return ctx.config.BLACKLIST_AFTER_ROTATION && rotatedAway;
 }
 
@@ -139,7 +140,8 @@ async function blacklist(ctx: ServiceContext, token: string): Promise<void> {
   const families = ctx.stores.refreshFamilies;
   const family = await families.find(familyId);
   if (!family || family.revokedAt !== null) throw new JwtRejected('blacklisted', 'revoked family');
-  const current = family.currentJti === decoded.jti || inGrace(ctx.config, family, decoded.jti, now);
+  const current =
+    family.currentJti === decoded.jti || inGrace(ctx.config, family, decoded.jti, now);
   if (!current && ctx.config.BLACKLIST_AFTER_ROTATION) {
     await revokeForReuse(ctx, family, now);
     throw new JwtRejected('blacklisted', 'refresh token reuse');
@@ -190,7 +192,6 @@ export function createJwtService(ctx: ServiceContext) {
       }
       await ctx.stores.revocations.revokeToken(credential.jti, credential.exp, now);
     },
-
   };
 }
 

@@ -111,8 +111,7 @@ export type IssueRequest =
   | { kind: 'none' };
 
 export type LoginResult<K extends keyof Issued> =
-  | { ok: true; user: User; issued: Issued[K] }
-  | { ok: false; refusal: LoginRefusal };
+  { ok: true; user: User; issued: Issued[K] } | { ok: false; refusal: LoginRefusal };
 
 const INVALID: LoginRefusal = { reason: 'invalid_credentials' };
 

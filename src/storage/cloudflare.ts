@@ -4,7 +4,7 @@
  * (through drizzle), sessions and revocations in one KV namespace.
  */
 import { drizzle } from 'drizzle-orm/d1';
-import type { Bindings } from '../env';
+import type { Bindings } from '../bindings';
 import { guard } from './guard';
 import { d1ApiTokenStore } from './d1/api-tokens';
 import { d1Purger } from './d1/purge';
