@@ -11,10 +11,10 @@ import { createApp } from './app';
 import { ConfigError, environmentOf, parseConfig } from './config';
 import type { AppEnv, Bindings } from './env';
 import { describe, misconfiguredDetail } from './errors';
+import { createServices, type Services } from './services';
 import { cloudflareStores } from './storage/cloudflare';
-import type { Stores } from './storage/types';
 
-type Built = { app: Hono<AppEnv>; stores: Stores } | { error: string; development: boolean };
+type Built = { app: Hono<AppEnv>; services: Services } | { error: string; development: boolean };
 
 const built = new WeakMap<object, Built>();
 
@@ -24,7 +24,8 @@ function build(env: Bindings): Built {
     const vars = env as unknown as Record<string, unknown>;
     try {
       const stores = cloudflareStores(env);
-      result = { app: createApp(parseConfig(vars), stores), stores };
+      const config = parseConfig(vars);
+      result = { app: createApp(config, stores), services: createServices(config, stores) };
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : describe(err);
       console.error(`edgeauth: refusing to serve: ${message}`);
@@ -63,7 +64,7 @@ export default {
   async scheduled(_controller, env) {
     const result = build(env);
     if ('error' in result) throw new Error(`edgeauth is misconfigured (setting ${result.error})`);
-    const purged = await result.stores.purger.purgeExpired(Date.now());
+    const purged = await result.services.health.purgeExpired();
     console.log(
       `edgeauth purge: ${purged.apiTokens} expired tokens, ${purged.refreshFamilies} refresh families`,
     );

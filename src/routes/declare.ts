@@ -162,7 +162,11 @@ function withErrors(route: RouteDeclaration, handler: (c: Context<AppEnv>) => Pr
   };
 }
 
-/** Registers every method of every route, then each route's 405 / `OPTIONS` answer. */
+/**
+ * Registers every method of every route, then each route's 405 / `OPTIONS`
+ * answer. The app must be made with `{ strict: false }`, as `createApp`
+ * makes it: DRF's paths end in a slash, and clients send them either way.
+ */
 export function registerRoutes(app: Hono<AppEnv>, routes: readonly RouteDeclaration[]): void {
   for (const route of routes) {
     const entries = Object.entries(route.operations) as [Method, Operation][];
