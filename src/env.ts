@@ -50,9 +50,7 @@ export type AuthMethod = 'basic' | 'jwt' | 'token' | 'session';
 export type Credential =
   JwtCredential | { kind: 'token'; id: string } | { kind: 'session'; id: string };
 
-/** The identity of an authenticated request (`c.var.auth`). */
-export interface Authentication {
-  method: AuthMethod;
+interface Identity {
   userId: number;
   /**
    * The full account when the class read it anyway (Basic, Token, Session).
@@ -60,13 +58,22 @@ export interface Authentication {
    * permission that needs the account loads it (`loadUser`).
    */
   user?: User;
-  /** The credential used, for logout (absent for Basic). */
-  credential?: Credential;
   /** Scopes of a scoped opaque token; absent or null: unrestricted. */
   scopes?: readonly string[] | null;
   /** True when the credential came from a cookie (CSRF applies). */
   viaCookie?: boolean;
 }
+
+/**
+ * The identity of an authenticated request (`c.var.auth`), by the method it
+ * authenticated with, and the credential used (what logout revokes; Basic
+ * has none).
+ */
+export type Authentication =
+  | (Identity & { method: 'jwt'; credential: JwtCredential })
+  | (Identity & { method: 'token'; credential: { kind: 'token'; id: string } })
+  | (Identity & { method: 'session'; credential: { kind: 'session'; id: string } })
+  | (Identity & { method: 'basic'; credential?: undefined });
 
 /**
  * An authentication class, as DRF has them: `authenticate` returns the

@@ -53,6 +53,28 @@ const open = operation({
   },
 });
 
+/** Behind JWTAuthentication alone, the credential is a JWT (a type-level check). */
+export const jwtOnly = operation({
+  summary: 'JWT logout',
+  authentication: ['JWTAuthentication'],
+  permissions: [IsAuthenticated],
+  responses: {},
+  handler: (c, { auth }) => c.json({ jti: auth.credential.jti }),
+});
+
+/** Behind the default classes it may be any credential, or none (Basic). */
+export const anyClass = operation({
+  summary: 'Any credential',
+  authentication: 'default',
+  permissions: [IsAuthenticated],
+  responses: {},
+  handler(c, { auth }) {
+    // @ts-expect-error: an opaque token or a session has no `jti`, Basic no credential at all
+    const _unchecked = (): string => auth.credential.jti;
+    return c.json({ method: auth.method });
+  },
+});
+
 function app() {
   const hono = new Hono<AppEnv>({ strict: false });
   hono.use(edgeauth(parseConfig(testVars()), cloudflareStores(env)));

@@ -131,9 +131,7 @@ export function apiTokenRoutes(config: AuthConfig): RouteDeclaration[] {
           permissions: [IsAuthenticated],
           responses: { 204: NO_CONTENT },
           async handler(c, { auth }) {
-            const id = currentTokenId(auth);
-            if (id === undefined) throw new Error('logout/ runs only TokenAuthentication');
-            await c.var.edgeauth.services.apiTokens.revoke(auth.userId, id);
+            await c.var.edgeauth.services.apiTokens.revoke(auth.userId, auth.credential.id);
             return c.body(null, 204);
           },
         }),

@@ -45,28 +45,50 @@ type SignedIn<P extends readonly Permission[]> = [
   ? false
   : true;
 
+/** The `method` of the identity each authentication class yields. */
+interface MethodOfClass {
+  JWTAuthentication: 'jwt';
+  TokenAuthentication: 'token';
+  SessionAuthentication: 'session';
+  BasicAuthentication: 'basic';
+}
+
+export type Classes = 'default' | readonly AuthenticationClassName[];
+
+/** The identities the declared classes can yield (any, for the default classes). */
+type IdentityOf<C extends Classes> = C extends readonly AuthenticationClassName[]
+  ? Extract<Authentication, { method: MethodOfClass[C[number]] }>
+  : Authentication;
+
 /** What a handler gets besides the context. */
-export interface OperationInput<B, A extends boolean> {
-  /** The request's identity; never null behind `IsAuthenticated`. */
-  auth: A extends true ? Authentication : Authentication | null;
+export interface OperationInput<B, A extends boolean, I = Authentication> {
+  /**
+   * The request's identity, of a kind the declared classes yield (behind
+   * `JWTAuthentication` alone, its credential is a JWT); never null behind
+   * `IsAuthenticated`.
+   */
+  auth: A extends true ? I : I | null;
   /** Reads and validates the body with the declared schema (DRF's 400s). */
   body(): Promise<B>;
 }
 
-export interface OperationSpec<P extends readonly Permission[], B> {
+export interface OperationSpec<P extends readonly Permission[], B, C extends Classes = Classes> {
   summary: string;
   description?: string;
   /**
    * The authentication classes by DRF name; `default`:
    * `DEFAULT_AUTHENTICATION_CLASSES`; an empty list: none (simplejwt's views).
    */
-  authentication: 'default' | readonly AuthenticationClassName[];
+  authentication: C;
   permissions: P;
   body?: BodySchema<B>;
   /** Media types of the body, when not every parsed type applies (the HTML form). */
   bodyTypes?: readonly string[];
   responses: Readonly<Record<number, ResponseSpec>>;
-  handler(c: Context<AppEnv>, input: OperationInput<B, SignedIn<P>>): Response | Promise<Response>;
+  handler(
+    c: Context<AppEnv>,
+    input: OperationInput<B, SignedIn<P>, IdentityOf<C>>,
+  ): Response | Promise<Response>;
 }
 
 /** An operation with its handler's types erased, as routes hold them. */
@@ -78,12 +100,15 @@ export interface Operation extends Omit<OperationSpec<readonly Permission[], unk
 }
 
 /**
- * Declares one method of a route. The permission list is read at the type
- * level: behind `IsAuthenticated`, the handler's `auth` is not null.
+ * Declares one method of a route. The permission list and the classes are
+ * read at the type level: behind `IsAuthenticated` the handler's `auth` is
+ * not null, and it is of a kind the declared classes yield.
  */
-export function operation<const P extends readonly Permission[], B = never>(
-  spec: OperationSpec<P, B>,
-): Operation {
+export function operation<
+  const P extends readonly Permission[],
+  const C extends Classes,
+  B = never,
+>(spec: OperationSpec<P, B, C>): Operation {
   return spec as unknown as Operation;
 }
 

@@ -212,9 +212,7 @@ export function jwtRoutes(config: AuthConfig): RouteDeclaration[] {
           permissions: [IsAuthenticated],
           responses: { 200: json('Logged out.', ref('Detail')) },
           async handler(c, { auth }) {
-            const credential = auth.credential;
-            if (credential?.kind !== 'jwt') throw new Error('logout/ runs only JWTAuthentication');
-            await c.var.edgeauth.services.jwt.logout(credential);
+            await c.var.edgeauth.services.jwt.logout(auth.credential);
             clearJwtCookies(c, config);
             return c.json({ detail: 'Successfully logged out.' });
           },
