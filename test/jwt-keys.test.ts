@@ -28,8 +28,10 @@ import {
   decodeParts,
   makeApp,
   makeUser,
+  me,
   obtainPair,
   postJson,
+  publicUser,
   type App,
   type TestUser,
 } from './helpers';
@@ -85,13 +87,13 @@ afterEach(() => {
 });
 
 async function expectMe(target: App, token: string): Promise<void> {
-  const res = await call(target, '/api/me/', { headers: bearer(token) });
+  const res = await me(target, bearer(token));
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+  expect(await res.json()).toEqual(publicUser(user));
 }
 
 async function expectRefused(target: App, token: string): Promise<void> {
-  const res = await call(target, '/api/me/', { headers: bearer(token) });
+  const res = await me(target, bearer(token));
   expect(res.status).toBe(401);
   expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="api"');
   expect(await res.json()).toEqual(INVALID_ACCESS);
@@ -528,7 +530,7 @@ describe('misconfigured keys', () => {
     });
     const token = await mintWithoutKid('ES256', keys.ES256.privateKey);
     for (const res of [
-      await call(broken, '/api/me/', { headers: bearer(token) }),
+      await me(broken, bearer(token)),
       await call(broken, '/.well-known/jwks.json'),
     ]) {
       expect(res.status).toBe(503);

@@ -10,7 +10,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readData } from '../src/http/body';
 import { AllowAny, IsAuthenticated, authenticate, requirePermission } from '../src/lib';
 import {
-  BEARER,
   PASSWORD,
   bearer,
   body,
@@ -18,11 +17,14 @@ import {
   decodeParts,
   makeApp,
   makeUser,
+  markInactive,
+  me,
   obtainPair,
   postJson,
   type Pair,
   type TestUser,
 } from './helpers';
+import { accessError, expect401 } from './helpers/jwt';
 
 const app = makeApp();
 app.all('/api/public', authenticate(), requirePermission(AllowAny), (c) =>
@@ -40,20 +42,6 @@ app.all('/api/echo', authenticate(), requirePermission(IsAuthenticated), async (
 
 const secret = new TextEncoder().encode(env.SECRET_KEY);
 
-function invalidBody(message: string) {
-  return {
-    detail: 'Given token not valid for any token type',
-    code: 'token_not_valid',
-    messages: [{ token_class: 'AccessToken', token_type: 'access', message }],
-  };
-}
-
-async function expect401(res: Response, expected: unknown) {
-  expect(res.status).toBe(401);
-  expect(res.headers.get('WWW-Authenticate')).toBe(BEARER);
-  expect(await res.json()).toEqual(expected);
-}
-
 /** A token signed with the shared HS256 key by "another client" (no `kid`, no `fam`). */
 async function mint(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
@@ -68,10 +56,6 @@ async function mint(claims: Record<string, unknown>, header: Record<string, unkn
     .sign(secret);
 }
 
-function me(headers: Record<string, string>) {
-  return call(app, '/api/me/', { headers });
-}
-
 let alice: TestUser;
 let inactive: TestUser;
 let pair: Pair;
@@ -79,7 +63,7 @@ let pair: Pair;
 beforeAll(async () => {
   alice = await makeUser(app);
   inactive = await makeUser(app);
-  await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(inactive.id).run();
+  await markInactive(inactive);
   pair = await obtainPair(app, alice);
 });
 
@@ -152,7 +136,7 @@ describe('POST /api/token/', () => {
     });
     expect(res.status).toBe(200);
     const { access } = (await res.json()) as Pair;
-    expect((await me(bearer(access))).status).toBe(200);
+    expect((await me(app, bearer(access))).status).toBe(200);
   });
 
   it('jwt_obtain_malformed_json', async () => {
@@ -202,7 +186,7 @@ describe('GET /api/me/ and /api/public/ with JWT (JWT first: 401 + Bearer)', () 
       { Authorization: '' },
     ];
     for (const headers of cases) {
-      await expect401(await me(headers), {
+      await expect401(await me(app, headers), {
         detail: 'Authentication credentials were not provided.',
         code: 'not_authenticated',
       });
@@ -210,7 +194,7 @@ describe('GET /api/me/ and /api/public/ with JWT (JWT first: 401 + Bearer)', () 
   });
 
   it('me_jwt_access_ok', async () => {
-    const res = await me(bearer(pair.access));
+    const res = await me(app, bearer(pair.access));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       id: alice.id,
@@ -220,13 +204,13 @@ describe('GET /api/me/ and /api/public/ with JWT (JWT first: 401 + Bearer)', () 
   });
 
   it('me_jwt_bearer_lowercase_scheme: accepted (deliberate difference: RFC 7235)', async () => {
-    expect((await me({ Authorization: `bearer ${pair.access}` })).status).toBe(200);
+    expect((await me(app, { Authorization: `bearer ${pair.access}` })).status).toBe(200);
   });
 
   it('me_jwt_altered_signature', async () => {
     const [h, p, s] = pair.access.split('.');
     const altered = `${h}.${p}.${s!.slice(0, 10)}${s![10] === 'A' ? 'B' : 'A'}${s!.slice(11)}`;
-    await expect401(await me(bearer(altered)), invalidBody('Token is invalid or expired'));
+    await expect401(await me(app, bearer(altered)), accessError('Token is invalid or expired'));
   });
 
   it('me_jwt_tampered_payload', async () => {
@@ -237,22 +221,22 @@ describe('GET /api/me/ and /api/public/ with JWT (JWT first: 401 + Bearer)', () 
       .replace(/\+/g, '-')
       .replace(/\//g, '_');
     await expect401(
-      await me(bearer(`${h}.${payload}.${s}`)),
-      invalidBody('Token is invalid or expired'),
+      await me(app, bearer(`${h}.${payload}.${s}`)),
+      accessError('Token is invalid or expired'),
     );
   });
 
   it('me_jwt_garbage and public_garbage_bearer (authentication is eager)', async () => {
-    await expect401(await me(bearer('not-a-jwt')), invalidBody('Token is invalid or expired'));
+    await expect401(await me(app, bearer('not-a-jwt')), accessError('Token is invalid or expired'));
     await expect401(
       await call(app, '/api/public/', { headers: bearer('not-a-jwt') }),
-      invalidBody('Token is invalid or expired'),
+      accessError('Token is invalid or expired'),
     );
   });
 
   it('me_bearer_no_token and me_bearer_three_parts', async () => {
     for (const header of ['Bearer', 'Bearer a b']) {
-      await expect401(await me({ Authorization: header }), {
+      await expect401(await me(app, { Authorization: header }), {
         detail: 'Authorization header must contain two space-delimited values',
         code: 'bad_authorization_header',
       });
@@ -260,36 +244,36 @@ describe('GET /api/me/ and /api/public/ with JWT (JWT first: 401 + Bearer)', () 
   });
 
   it('me_jwt_refresh_as_access', async () => {
-    await expect401(await me(bearer(pair.refresh)), invalidBody('Token has wrong type'));
+    await expect401(await me(app, bearer(pair.refresh)), accessError('Token has wrong type'));
   });
 
   it('me_jwt_minted_valid: a token signed elsewhere with the shared key', async () => {
-    const res = await me(bearer(await mint({ user_id: alice.id })));
+    const res = await me(app, bearer(await mint({ user_id: alice.id })));
     expect(res.status).toBe(200);
   });
 
   it('me_jwt_expired', async () => {
     const past = Math.floor(Date.now() / 1000) - 600;
     const token = await mint({ user_id: alice.id, iat: past, exp: past + 300 });
-    await expect401(await me(bearer(token)), invalidBody('Token is invalid or expired'));
+    await expect401(await me(app, bearer(token)), accessError('Token is invalid or expired'));
   });
 
   it('me_jwt_unknown_user', async () => {
-    await expect401(await me(bearer(await mint({ user_id: 987654 }))), {
+    await expect401(await me(app, bearer(await mint({ user_id: 987654 }))), {
       detail: 'User not found',
       code: 'user_not_found',
     });
   });
 
   it('me_jwt_inactive_user', async () => {
-    await expect401(await me(bearer(await mint({ user_id: inactive.id }))), {
+    await expect401(await me(app, bearer(await mint({ user_id: inactive.id }))), {
       detail: 'User is inactive',
       code: 'user_inactive',
     });
   });
 
   it('me_jwt_no_user_claim', async () => {
-    await expect401(await me(bearer(await mint({}))), {
+    await expect401(await me(app, bearer(await mint({}))), {
       detail: 'Token contained no recognizable user identification',
       code: 'token_not_valid',
     });
@@ -303,7 +287,7 @@ describe('GET /api/me/ and /api/public/ with JWT (JWT first: 401 + Bearer)', () 
       `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`,
       `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.c2ln`,
     ]) {
-      await expect401(await me(bearer(token)), invalidBody('Token is invalid or expired'));
+      await expect401(await me(app, bearer(token)), accessError('Token is invalid or expired'));
     }
   });
 
@@ -344,7 +328,7 @@ describe('POST /api/token/refresh/, /verify/, /blacklist/', () => {
     expect(decodeParts(rotated.access).claims.iat).toBeGreaterThanOrEqual(oldClaims.iat as number);
 
     // me_jwt_refreshed_access_ok
-    expect((await me(bearer(rotated.access))).status).toBe(200);
+    expect((await me(app, bearer(rotated.access))).status).toBe(200);
 
     // jwt_verify_access_ok, jwt_verify_refresh_ok
     for (const token of [rotated.access, rotated.refresh]) {
@@ -359,7 +343,7 @@ describe('POST /api/token/refresh/, /verify/, /blacklist/', () => {
     expect(await blacklisted.json()).toEqual({});
 
     // me_jwt_access_after_refresh_blacklisted: access tokens live on, as in simplejwt
-    expect((await me(bearer(first.access))).status).toBe(200);
+    expect((await me(app, bearer(first.access))).status).toBe(200);
 
     // jwt_refresh_after_blacklist, jwt_blacklist_again
     const blacklistedBody = { detail: 'Token is blacklisted', code: 'token_not_valid' };

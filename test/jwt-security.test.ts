@@ -23,16 +23,18 @@ import {
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../src/config';
 import {
+  BEARER,
   INVALID_ACCESS,
   INVALID_TOKEN,
-  BEARER,
   bearer,
   call,
   decodeParts,
   makeApp,
   makeUser,
+  me,
   obtainPair,
   postJson,
+  publicUser,
   type App,
   type TestUser,
 } from './helpers';
@@ -89,22 +91,22 @@ function mint(
 }
 
 async function expectAccepted(target: App, token: string): Promise<void> {
-  const res = await call(target, '/api/me/', { headers: bearer(token) });
+  const res = await me(target, bearer(token));
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+  expect(await res.json()).toEqual(publicUser(user));
 }
 
 /** Refused by JWTAuthentication on /api/me/ and, unless `verify` is false, by /api/token/verify/. */
 async function expectRefused(target: App, token: string, verify = true): Promise<void> {
-  const me = await call(target, '/api/me/', { headers: bearer(token) });
-  expect(me.status).toBe(401);
-  expect(me.headers.get('WWW-Authenticate')).toBe(BEARER);
-  expect(await me.json()).toEqual(INVALID_ACCESS);
-  if (!verify) return;
-  const res = await postJson(target, '/api/token/verify/', { token });
+  const res = await me(target, bearer(token));
   expect(res.status).toBe(401);
   expect(res.headers.get('WWW-Authenticate')).toBe(BEARER);
-  expect(await res.json()).toEqual(INVALID_TOKEN);
+  expect(await res.json()).toEqual(INVALID_ACCESS);
+  if (!verify) return;
+  const verified = await postJson(target, '/api/token/verify/', { token });
+  expect(verified.status).toBe(401);
+  expect(verified.headers.get('WWW-Authenticate')).toBe(BEARER);
+  expect(await verified.json()).toEqual(INVALID_TOKEN);
 }
 
 async function jwksOf(target: App): Promise<JWK[]> {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { PASSWORD, basic, body, call, makeApp, makeUser, uniqueName } from './helpers';
+import {
+  PASSWORD,
+  basic,
+  body,
+  call,
+  makeApp,
+  makeUser,
+  me,
+  publicUser,
+  uniqueName,
+} from './helpers';
 
 const app = makeApp({ settings: { DEFAULT_AUTHENTICATION_CLASSES: 'BasicAuthentication' } });
 
@@ -14,8 +24,8 @@ function patch(headers: Record<string, string>, fields: unknown) {
 describe('GET /api/me/', () => {
   it('shows the authenticated user', async () => {
     const user = await makeUser(app);
-    const res = await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) });
-    expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+    const res = await me(app, basic(user.username, PASSWORD));
+    expect(await res.json()).toEqual(publicUser(user));
   });
 
   it('refuses anonymous requests, including OPTIONS', async () => {
@@ -52,10 +62,8 @@ describe('PATCH /api/me/', () => {
     const renamed = uniqueName('renamed');
     const res = await patch(basic(user.username, PASSWORD), { username: renamed });
     expect(await body(res)).toMatchObject({ username: renamed });
-    expect((await call(app, '/api/me/', { headers: basic(renamed, PASSWORD) })).status).toBe(200);
-    expect((await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) })).status).toBe(
-      401,
-    );
+    expect((await me(app, basic(renamed, PASSWORD))).status).toBe(200);
+    expect((await me(app, basic(user.username, PASSWORD))).status).toBe(401);
   });
 
   it('lets a user change the case of their own username', async () => {
@@ -69,7 +77,7 @@ describe('PATCH /api/me/', () => {
   it('ignores read-only fields', async () => {
     const user = await makeUser(app);
     const res = await patch(basic(user.username, PASSWORD), { id: 999999, is_staff: true });
-    expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+    expect(await res.json()).toEqual(publicUser(user));
   });
 
   it('can clear the email', async () => {
@@ -105,7 +113,7 @@ describe('PATCH /api/me/', () => {
       expect(await res.json()).toEqual({
         username: ['Ensure this field has no more than 150 characters.'],
       });
-      const after = await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) });
+      const after = await me(app, basic(user.username, PASSWORD));
       expect(await body(after)).toMatchObject({ username: user.username });
     });
 
@@ -146,7 +154,7 @@ describe('PATCH /api/me/', () => {
       });
       expect(res.status).toBe(400);
       expect(await body(res)).toMatchObject({ code: 'parse_error' });
-      const after = await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) });
+      const after = await me(app, basic(user.username, PASSWORD));
       expect(await body(after)).toMatchObject({ email: user.email });
     });
   });

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { PASSWORD, basic, body, call, makeApp, makeUser, postJson, uniqueName } from './helpers';
+import { PASSWORD, basic, body, makeApp, makeUser, me, postJson, uniqueName } from './helpers';
 
 const app = makeApp();
 const REGISTER = '/api/auth/register/';
@@ -302,7 +302,7 @@ describe('POST /api/auth/register/', () => {
       const suffix = Math.random().toString(36).slice(2, 6);
       const { body: user } = await register({ username: `οδος_${suffix}`, password: PASSWORD });
       for (const spelling of [`ΟΔΟΣ_${suffix.toUpperCase()}`, `οδοσ_${suffix}`, `Οδος_${suffix}`]) {
-        const res = await call(basicApp, '/api/me/', { headers: basic(spelling, PASSWORD) });
+        const res = await me(basicApp, basic(spelling, PASSWORD));
         expect(res.status).toBe(200);
         expect(await res.json()).toMatchObject({ id: user.id, username: `οδος_${suffix}` });
       }
