@@ -5,6 +5,7 @@ import {
   basic,
   body,
   call,
+  countingHasher,
   makeApp,
   makeUser,
   markInactive,
@@ -108,11 +109,15 @@ describe('BasicAuthentication', () => {
   });
 
   it('refuses an over-long password without hashing it', async () => {
-    const user = await makeUser(app);
+    const counting = countingHasher();
+    const counted = makeApp({ settings, hasher: counting });
+    const user = await makeUser(counted);
+    counting.count = 0;
     await expectFailure(
-      await me(app, basic(user.username, 'x'.repeat(1025))),
+      await me(counted, basic(user.username, 'x'.repeat(1025))),
       'Invalid username/password.',
     );
+    expect(counting.count).toBe(0);
   });
 
   it('fails closed with 503 when D1 is unreachable, even where anonymous users are allowed', async () => {

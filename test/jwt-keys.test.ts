@@ -19,12 +19,13 @@ import {
   type JWK,
 } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config';
+import { parseConfig, type ConfigError } from '../src/config';
 import worker from '../src/index';
 import {
   INVALID_ACCESS,
   bearer,
   call,
+  configErrorOf,
   decodeParts,
   makeApp,
   makeUser,
@@ -424,13 +425,9 @@ describe('SIGNING_KEY_ID and kid-less tokens', () => {
 
 describe('misconfigured keys', () => {
   function configError(settings: Record<string, unknown>): ConfigError {
-    try {
-      parseConfig({ SECRET_KEY: env.SECRET_KEY, ...settings }, { warn: () => {} });
-    } catch (err) {
-      if (err instanceof ConfigError) return err;
-      throw err;
-    }
-    throw new Error('parseConfig accepted the settings');
+    return configErrorOf(() =>
+      parseConfig({ SECRET_KEY: env.SECRET_KEY, ...settings }, { warn: () => {} }),
+    );
   }
 
   it.each([

@@ -4,6 +4,7 @@ import {
   basic,
   body,
   call,
+  expectJson,
   makeApp,
   makeUser,
   me,
@@ -68,10 +69,13 @@ describe('PATCH /api/me/', () => {
 
   it('lets a user change the case of their own username', async () => {
     const user = await makeUser(app, { username: uniqueName('lower') });
-    const res = await patch(basic(user.username, PASSWORD), {
-      username: user.username.toUpperCase(),
+    const upper = user.username.toUpperCase();
+    const res = await patch(basic(user.username, PASSWORD), { username: upper });
+    await expectJson(res, 200, { ...publicUser(user), username: upper });
+    await expectJson(await me(app, basic(upper, PASSWORD)), 200, {
+      ...publicUser(user),
+      username: upper,
     });
-    expect(res.status).toBe(200);
   });
 
   it('ignores read-only fields', async () => {

@@ -122,24 +122,22 @@ describe('POST /api-token-auth/', () => {
   });
 
   it.each([
-    ['authtoken_obtain_wrong_password', () => ({ username: alice.username, password: 'wrong' })],
-    ['unknown user', () => ({ username: 'nobody-here', password: PASSWORD })],
+    [
+      'authtoken_obtain_wrong_password',
+      async () => ({ username: alice.username, password: 'wrong' }),
+    ],
+    ['unknown user', async () => ({ username: 'nobody-here', password: PASSWORD })],
+    [
+      'authtoken_obtain_inactive_user',
+      async () => {
+        const user = await makeUser(app);
+        await markInactive(user);
+        return { username: user.username, password: PASSWORD };
+      },
+    ],
   ])('%s: 400 non_field_errors', async (_case, fields) => {
-    const res = await postJson(app, '/api-token-auth/', fields());
-    expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({
-      non_field_errors: ['Unable to log in with provided credentials.'],
-    });
-  });
-
-  it('authtoken_obtain_inactive_user: 400 non_field_errors', async () => {
-    const user = await makeUser(app);
-    await markInactive(user);
-    const res = await postJson(app, '/api-token-auth/', {
-      username: user.username,
-      password: PASSWORD,
-    });
-    expect(await res.json()).toEqual({
+    const res = await postJson(app, '/api-token-auth/', await fields());
+    await expectJson(res, 400, {
       non_field_errors: ['Unable to log in with provided credentials.'],
     });
   });

@@ -13,7 +13,7 @@ import {
   type ImportReport,
 } from '../../scripts/lib/drf-token-sql';
 import { createApp, type AppOptions } from '../../src/app';
-import { parseConfig } from '../../src/config';
+import { ConfigError, parseConfig } from '../../src/config';
 import { wasmArgon2id } from '../../src/crypto/argon2id';
 import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password';
 import type { AppEnv, Bindings } from '../../src/env';
@@ -31,6 +31,17 @@ export interface MakeAppOptions extends AppOptions {
   settings?: Record<string, unknown>;
   bindings?: Partial<Bindings>;
   stores?: Stores;
+}
+
+/** The start-up error `build` throws for a bad setting; fails the test when it throws none. */
+export function configErrorOf(build: () => unknown): ConfigError {
+  try {
+    build();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('the settings were accepted');
 }
 
 /** An edgeauth app on the test's real local D1 and KV. */
