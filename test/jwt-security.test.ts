@@ -358,21 +358,15 @@ describe('expiry and LEEWAY, with the clock frozen', () => {
     await expectRefused(lenient, access);
   });
 
-  it('applies LEEWAY to "nbf": five seconds early is accepted, fifteen is not', async () => {
-    const lenient = makeApp({ settings: { LEEWAY: '10' } });
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const now = nowSeconds();
-    vi.setSystemTime(now * 1000);
-    await expectAccepted(lenient, await mint(accessClaims({ nbf: now + 5 })));
-    await expectRefused(lenient, await mint(accessClaims({ nbf: now + 15 })));
-  });
-
-  it('applies LEEWAY to "iat": five seconds ahead is accepted, fifteen is not', async () => {
-    const lenient = makeApp({ settings: { LEEWAY: '10' } });
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const now = nowSeconds();
-    vi.setSystemTime(now * 1000);
-    await expectAccepted(lenient, await mint(accessClaims({ iat: now + 5 })));
-    await expectRefused(lenient, await mint(accessClaims({ iat: now + 15 })));
-  });
+  it.each(['nbf', 'iat'])(
+    'applies LEEWAY to "%s": five seconds in the future is accepted, fifteen is not',
+    async (claim) => {
+      const lenient = makeApp({ settings: { LEEWAY: '10' } });
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const now = nowSeconds();
+      vi.setSystemTime(now * 1000);
+      await expectAccepted(lenient, await mint(accessClaims({ [claim]: now + 5 })));
+      await expectRefused(lenient, await mint(accessClaims({ [claim]: now + 15 })));
+    },
+  );
 });

@@ -29,20 +29,23 @@ describe('GET /api/me/', () => {
     expect(await res.json()).toEqual(publicUser(user));
   });
 
-  it('refuses anonymous requests, including OPTIONS', async () => {
-    for (const method of ['GET', 'HEAD', 'OPTIONS', 'PATCH']) {
+  it.each(['GET', 'HEAD', 'OPTIONS', 'PATCH'])(
+    'refuses an anonymous %s with 401 and the Basic challenge',
+    async (method) => {
       const res = await call(app, '/api/me/', { method });
       expect(res.status).toBe(401);
-    }
-  });
+      expect(res.headers.get('WWW-Authenticate')).toBe('Basic realm="api"');
+    },
+  );
 
-  it('does not allow PUT, POST or DELETE', async () => {
+  it.each(['PUT', 'POST', 'DELETE'])('does not allow %s: 405 with Allow', async (method) => {
     const user = await makeUser(app);
-    for (const method of ['PUT', 'POST', 'DELETE']) {
-      const res = await call(app, '/api/me/', { method, headers: basic(user.username, PASSWORD) });
-      expect(res.status).toBe(405);
-      expect(res.headers.get('Allow')).toBe('GET, PATCH, HEAD, OPTIONS');
-    }
+    const res = await call(app, '/api/me/', { method, headers: basic(user.username, PASSWORD) });
+    await expectJson(res, 405, {
+      detail: `Method "${method}" not allowed.`,
+      code: 'method_not_allowed',
+    });
+    expect(res.headers.get('Allow')).toBe('GET, PATCH, HEAD, OPTIONS');
   });
 });
 
