@@ -23,10 +23,9 @@ function patch(headers: Record<string, string>, fields: unknown) {
 }
 
 describe('GET /api/me/', () => {
-  it('shows the authenticated user', async () => {
+  it('shows the authenticated user (here through BasicAuthentication)', async () => {
     const user = await makeUser(app);
-    const res = await me(app, basic(user.username, PASSWORD));
-    expect(await res.json()).toEqual(publicUser(user));
+    await expectJson(await me(app, basic(user.username, PASSWORD)), 200, publicUser(user));
   });
 
   it.each(['GET', 'HEAD', 'OPTIONS', 'PATCH'])(
