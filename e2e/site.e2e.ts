@@ -1,12 +1,14 @@
 /**
- * End-to-end test of the static-site gate (`npm run test:e2e`): a real
- * headless Chromium (Debian's, driven by playwright-core) against a real
- * `wrangler dev` serving `public/` with the Worker first for `/app/*`.
+ * End-to-end test of the static-site gate and the API docs (`npm run
+ * test:e2e`): a real headless Chromium (Debian's, driven by playwright-core)
+ * against a real `wrangler dev` serving `public/` with the Worker first for
+ * `/app/*`.
  *
+ *   the OpenAPI document through a validator, and its docs page (schema.ts);
  *   visit /app/ → login form → wrong password refused → right password →
  *   members' area and its report → log out → /app/ sends to the login again
  *
- * The login and logout pages must log no console error and no CSP violation.
+ * The pages must log no console error and no CSP violation.
  * Screenshots go to test-results/e2e/; the last line is `N passed, M failed`
  * and the exit code is non-zero on any failure.
  */
@@ -18,58 +20,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT, Runner, launchChromium, startWrangler, tail } from './harness';
 import type { Server } from './harness';
+import { schemaChecks } from './schema';
+import { ARTIFACTS, Watcher } from './watch';
 
-const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
 const LOGIN_PATH = '/api-auth/login/';
 const BAD_LOGIN =
   'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
 const runner = new Runner();
-const screenshots: string[] = [];
-/** Console errors, uncaught page errors, CSP violations and failed requests, of every page. */
-const problems: string[] = [];
-/** Problems deliberately let through, printed at the end so they stay visible. */
-const ignored = new Set<string>();
+const watcher = new Watcher();
+const { problems } = watcher;
+const screenshot = (page: Page, name: string) => watcher.screenshot(page, name);
+const newContext = (browser: Browser) => watcher.newContext(browser);
 
 const username = `e2e_${randomBytes(4).toString('hex')}`;
 const password = `${randomBytes(12).toString('base64url')} horse battery`;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  const file = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  screenshots.push(relative(ROOT, file));
-}
-
-/** A fresh browser profile-in-a-context whose every page reports its problems. */
-async function newContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
-  await context.exposeBinding('e2eReportCspViolation', ({ page }, text: string) => {
-    problems.push(`${page.url()}: CSP violation: ${text}`);
-  });
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      const report = (window as unknown as { e2eReportCspViolation(text: string): void })
-        .e2eReportCspViolation;
-      void report(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}`);
-    });
-  });
-  context.on('page', (page) => {
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      // Chromium asks every site for /favicon.ico; the example site has none.
-      if (message.location().url.endsWith('/favicon.ico')) {
-        ignored.add(`${message.location().url}: ${message.text()}`);
-        return;
-      }
-      problems.push(`${page.url()}: console: ${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => problems.push(`${page.url()}: page error: ${error.message}`));
-    page.on('requestfailed', (request) =>
-      problems.push(`${request.url()}: request failed: ${request.failure()?.errorText}`),
-    );
-  });
-  return context;
-}
 
 async function sessionCookie(context: BrowserContext) {
   return (await context.cookies()).find((cookie) => cookie.name === 'sessionid');
@@ -229,6 +194,23 @@ async function watcherSelfTest(browser: Browser, origin: string): Promise<void> 
   );
 }
 
+/** Everything after wrangler dev and Chromium started. */
+async function allChecks(origin: string, browser: Browser): Promise<void> {
+  const registered = await runner.check('a user registers through the API', () => register(origin));
+  await schemaChecks({ runner, watcher, browser, origin });
+  if (!registered) {
+    runner.notRun('the login and logout checks', 'registration failed');
+    return;
+  }
+  await browserChecks(browser, origin);
+  await runner.check('the pages log no console error and no CSP violation', async () => {
+    assert.deepEqual(problems, []);
+  });
+  await runner.check('the CSP watcher does catch a violation', () =>
+    watcherSelfTest(browser, origin),
+  );
+}
+
 async function main(): Promise<void> {
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -257,26 +239,17 @@ async function main(): Promise<void> {
       browser = await launchChromium();
       console.log(`    Chromium ${browser.version()}`);
     });
-    const registered =
-      server !== undefined &&
-      (await runner.check('a user registers through the API', () => register(server!.origin)));
-    if (server && browser && registered) {
-      await browserChecks(browser, server.origin);
-      await runner.check('the pages log no console error and no CSP violation', async () => {
-        assert.deepEqual(problems, []);
-      });
-      await runner.check('the CSP watcher does catch a violation', () =>
-        watcherSelfTest(browser!, server!.origin),
-      );
+    if (server && browser) {
+      await allChecks(server.origin, browser);
     } else {
-      runner.notRun('the browser checks', 'wrangler dev, Chromium or registration failed');
+      runner.notRun('the browser checks', 'wrangler dev or Chromium failed');
     }
   } finally {
     await stopAll();
   }
   if (runner.failed > 0 && server) console.log(`wrangler dev's last lines:\n${tail(log)}`);
-  for (const text of ignored) console.log(`ignored: ${text}`);
-  for (const file of screenshots) console.log(`screenshot: ${file}`);
+  for (const text of watcher.ignored) console.log(`ignored: ${text}`);
+  for (const file of watcher.screenshots) console.log(`screenshot: ${file}`);
   console.log(runner.summary());
   process.exitCode = runner.failed > 0 ? 1 : 0;
 }

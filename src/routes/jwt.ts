@@ -22,7 +22,7 @@ import { IsAuthenticated, IsNotScopedToken } from '../permissions';
 import { JwtRejected } from '../services/jwt';
 import { body, string } from '../validation/schema';
 import { credentials, loginAttempt } from './credentials';
-import { operation, type RouteDeclaration } from './declare';
+import { operation, type ResponseSpec, type RouteDeclaration } from './declare';
 import { clearJwtCookies, setJwtCookies } from './jwt-cookies';
 import { VALIDATION_ERROR, json, ref } from './responses';
 
@@ -90,6 +90,10 @@ export function jwtRoutes(config: AuthConfig): RouteDeclaration[] {
     refresh: string({ required: !cookieMode, description: `A refresh token.${cookieNote}` }),
   });
   const verifyBody = body({ token: string({ description: 'An access or refresh token.' }) });
+  // Cookie mode: a cross-site login, or the refresh cookie sent without its CSRF token.
+  const csrfRefusal: Record<number, ResponseSpec> = cookieMode
+    ? { 403: json('The CSRF check failed.', ref('Error')) }
+    : {};
   const tag = 'JWT';
 
   return [
@@ -107,6 +111,7 @@ export function jwtRoutes(config: AuthConfig): RouteDeclaration[] {
             200: json('The new login’s tokens.', ref('TokenPair')),
             400: VALIDATION_ERROR,
             401: json('No active account with these credentials.', ref('Error')),
+            ...csrfRefusal,
           },
           async handler(c, { body }) {
             // In cookie mode a cross-site form must not log a browser into someone's account.
@@ -140,6 +145,7 @@ export function jwtRoutes(config: AuthConfig): RouteDeclaration[] {
             200: json('The new tokens.', ref('Refreshed')),
             400: VALIDATION_ERROR,
             401: TOKEN_ERROR,
+            ...csrfRefusal,
           },
           async handler(c, { body }) {
             const token = await tokenField(c, body, 'refresh', refreshCookie);
@@ -191,6 +197,7 @@ export function jwtRoutes(config: AuthConfig): RouteDeclaration[] {
             200: json('Revoked.', ref('Empty')),
             400: VALIDATION_ERROR,
             401: TOKEN_ERROR,
+            ...csrfRefusal,
           },
           async handler(c, { body }) {
             const token = await tokenField(c, body, 'refresh', refreshCookie);

@@ -89,8 +89,21 @@ const text = () =>
     schema: { type: 'string' },
     read: (_fields, name, data) => (typeof data[name] === 'string' ? (data[name] as string) : ''),
   });
-const loginForm = body({ username: text(), password: text(), next: text() });
-const logoutForm = body({ next: text() });
+/** Read by the CSRF check itself (`auth/csrf.ts`); listed so that the document shows it. */
+const csrfToken = custom<string>({
+  schema: {
+    type: 'string',
+    description: 'The `csrftoken` cookie’s value; required unless the CSRF header carries it.',
+  },
+  read: () => undefined,
+});
+const loginForm = body({
+  csrfmiddlewaretoken: csrfToken,
+  username: text(),
+  password: text(),
+  next: text(),
+});
+const logoutForm = body({ csrfmiddlewaretoken: csrfToken, next: text() });
 
 const FORM = ['application/x-www-form-urlencoded', 'multipart/form-data'] as const;
 

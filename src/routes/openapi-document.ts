@@ -87,10 +87,23 @@ function requiresIdentity(permissions: readonly Permission[]): boolean {
   return permissions.some((permission) => 'requiresAuthentication' in permission);
 }
 
+function classesOf(config: AuthConfig, op: Operation): readonly AuthenticationClassName[] {
+  return op.authentication === 'default'
+    ? config.DEFAULT_AUTHENTICATION_CLASSES
+    : op.authentication;
+}
+
+/**
+ * Whether a refused credential is a 401: DRF answers 401 only when the
+ * view's first authentication class has a `WWW-Authenticate` challenge, and
+ * `SessionAuthentication` has none, so behind it the refusal is a 403.
+ */
+function challenges(classes: readonly AuthenticationClassName[]): boolean {
+  return classes.length > 0 && classes[0] !== 'SessionAuthentication';
+}
+
 function security(config: AuthConfig, method: Method, op: Operation): Requirement[] {
-  const classes =
-    op.authentication === 'default' ? config.DEFAULT_AUTHENTICATION_CLASSES : op.authentication;
-  const alternatives = requirements(config, method, classes);
+  const alternatives = requirements(config, method, classesOf(config, op));
   // `{}`: the operation also serves anonymous requests.
   return requiresIdentity(op.permissions) ? alternatives : [...alternatives, {}];
 }
@@ -114,9 +127,50 @@ function response(spec: ResponseSpec): JsonSchema {
   return out;
 }
 
+/**
+ * Whether an unsafe request may meet the CSRF check (a session, or the JWT
+ * cookie in cookie mode), which reads a form body for `csrfmiddlewaretoken`:
+ * then a form that does not parse, or is too large, is answered even on a
+ * route that reads no body of its own.
+ */
+function readsCsrfForm(
+  config: AuthConfig,
+  method: Method,
+  classes: readonly AuthenticationClassName[],
+): boolean {
+  if (SAFE.has(method)) return false;
+  const jwtCookie = config.JWT_AUTH_COOKIE !== undefined && classes.includes('JWTAuthentication');
+  return jwtCookie || classes.includes('SessionAuthentication');
+}
+
+type ErrorSpec = (description: string, headers?: Record<string, string>) => ResponseSpec;
+
+/** The answers to a body that cannot be read: from the route's own schema, or the CSRF check. */
+function bodyErrors(op: Operation, csrf: boolean, pages: boolean, error: ErrorSpec) {
+  const errors: Record<number, ResponseSpec> = {};
+  if (op.body) {
+    errors[400] = pages
+      ? error('The body does not parse.')
+      : { description: 'Invalid input.', json: { anyOf: [ref('ValidationError'), ref('Error')] } };
+    errors[415] = error('The body is of a media type the route does not parse.');
+  } else if (csrf) {
+    errors[400] = error('A form body does not parse (the CSRF check reads its token from it).');
+  }
+  if (op.body || csrf) {
+    errors[413] = error('The body is larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`.');
+  }
+  return errors;
+}
+
 /** The errors any operation may answer, unless it declares its own for that status. */
-function defaultErrors(op: Operation, pages: boolean): Record<number, ResponseSpec> {
-  const error = (description: string, headers?: Record<string, string>): ResponseSpec =>
+function defaultErrors(
+  config: AuthConfig,
+  method: Method,
+  op: Operation,
+  pages: boolean,
+): Record<number, ResponseSpec> {
+  const classes = classesOf(config, op);
+  const error: ErrorSpec = (description, headers) =>
     pages
       ? {
           description,
@@ -124,19 +178,13 @@ function defaultErrors(op: Operation, pages: boolean): Record<number, ResponseSp
           ...(headers && { headers }),
         }
       : { description, json: ref('Error'), ...(headers && { headers }) };
-  const errors: Record<number, ResponseSpec> = {};
-  if (op.body) {
-    errors[400] = pages
-      ? error('The body does not parse.')
-      : { description: 'Invalid input.', json: { anyOf: [ref('ValidationError'), ref('Error')] } };
-    errors[413] = error('The body is larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`.');
-    errors[415] = error('The body is of a media type the route does not parse.');
-  }
-  const classes = op.authentication === 'default' ? ['default'] : op.authentication;
-  if (classes.length > 0) {
+  const errors = bodyErrors(op, readsCsrfForm(config, method, classes), pages, error);
+  if (challenges(classes)) {
     errors[401] = error('Bad credentials, or none where the route needs them.', {
       'WWW-Authenticate': "The first authentication class's challenge.",
     });
+  }
+  if (classes.length > 0) {
     errors[403] = error('Not allowed (or bad credentials, for a class without a challenge).');
   }
   errors[503] = error('Storage is unavailable (the request failed closed).', {
@@ -157,9 +205,9 @@ function operationObject(
     required: true,
     schema: { type: 'string' },
   }));
-  const responses = { ...defaultErrors(op, route.renderError !== undefined), ...op.responses };
+  const pages = route.renderError !== undefined;
+  const responses = { ...defaultErrors(config, method, op, pages), ...op.responses };
   const out: JsonSchema = {
-    operationId: `${method.toLowerCase()}${openApiPath(route.path).replace(/[^A-Za-z0-9]+/g, '_')}`,
     summary: op.summary,
     tags: [route.tag],
     'x-view-name': route.name,
@@ -180,6 +228,24 @@ function operationObject(
   return out;
 }
 
+/**
+ * `get_api_tokens_id` for `GET /api/tokens/:id/`: the method, then each path
+ * segment with its punctuation dropped, so that `/api-auth/login/` and
+ * `/api/auth/login/` stay apart (`post_apiauth_login`, `post_api_auth_login`).
+ */
+function operationIdOf(method: Method, path: string): string {
+  const segments = path.split('/').map((segment) => segment.replace(/[^A-Za-z0-9]+/g, ''));
+  return [method.toLowerCase(), ...segments.filter(Boolean)].join('_');
+}
+
+/** Unique `operationId`s (OpenAPI requires it): a clash left by odd prefixes gets `_2`, `_3`, .... */
+function uniqueId(taken: Set<string>, id: string): string {
+  let unique = id;
+  for (let n = 2; taken.has(unique); n++) unique = `${id}_${n}`;
+  taken.add(unique);
+  return unique;
+}
+
 /** `/api/tokens/:id/` → `/api/tokens/{id}/`. */
 export function openApiPath(path: string): string {
   return path.replace(/:(\w+)/g, '{$1}');
@@ -192,11 +258,13 @@ export function openApiDocument(
 ): JsonSchema {
   const paths: Record<string, JsonSchema> = {};
   const tags = new Set<string>();
+  const ids = new Set<string>();
   for (const route of routes) {
     tags.add(route.tag);
     const item: JsonSchema = {};
     for (const [method, op] of Object.entries(route.operations) as [Method, Operation][]) {
-      item[method.toLowerCase()] = operationObject(config, route, method, op);
+      const operationId = uniqueId(ids, operationIdOf(method, route.path));
+      item[method.toLowerCase()] = { operationId, ...operationObject(config, route, method, op) };
     }
     paths[openApiPath(route.path)] = item;
   }

@@ -4,7 +4,8 @@
  * (methods, paths under every route with path tricks, credentials real and
  * forged and junk, cookies, CSRF headers, bodies of every type, broken and
  * huge) must each get an answer below 500 that echoes none of the request's
- * secrets and has the shape its route promises (`oracle.ts`).
+ * secrets and has the shape its route promises (`oracle.ts`), with a status
+ * the OpenAPI document lists for its operation (`documented.ts`).
  *
  * `npm test` runs a fixed seed; `npm run fuzz` runs 10,000 cases with a
  * random seed (`test/fuzz/vitest.fuzz.config.ts`). Replay a run with
@@ -17,6 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import { cloudflareStores } from '../../src/storage/cloudflare';
+import { documentedOperations, undocumented } from './documented';
 import { echoOf, isDrfError, violations, type Exchange } from './oracle';
 import { fuzzCase } from './requests';
 import { ROUTES, honoPath } from './routes';
@@ -71,6 +73,26 @@ describe('fuzzing the Worker: no input gets a 5xx, a leak or the wrong shape', (
       'the body contain a server secret',
       'a 500 on an API route is text/plain, not JSON',
     ]);
+  });
+
+  it('holds each answer to the statuses the OpenAPI document lists for its operation', () => {
+    const documented = documentedOperations({
+      paths: { '/api/tokens/{id}/': { delete: { responses: { 204: {}, 404: {} } } } },
+    });
+    const x = (method: string, status: number): Exchange => ({
+      target: 'default',
+      request: new Request('http://localhost/api/tokens/abc', { method }),
+      secrets: [],
+      serverSecrets: [],
+      credentialed: false,
+      answer: { status, headers: new Headers(), body: '' },
+    });
+    expect(undocumented(x('DELETE', 404), documented)).toEqual([]);
+    expect(undocumented(x('DELETE', 403), documented)).toEqual([
+      'a 403 the document does not list for DELETE (it lists 204, 404)',
+    ]);
+    // A method the document does not list is the route's 405, which the shape oracle checks.
+    expect(undocumented(x('POST', 405), documented)).toEqual([]);
   });
 
   it(

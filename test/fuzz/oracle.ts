@@ -8,15 +8,16 @@
  *   usual way to leak); the server's own keys never appear at all;
  * - a protected file goes only to a request that presented a real credential;
  * - the shape its kind of route promises: DRF's JSON errors on API routes, an
- *   HTML page on the HTML routes unless it is a redirect, a same-site
- *   redirect, a file or a DRF error on the gate; 401 with `WWW-Authenticate`,
+ *   HTML page on the HTML routes unless it is a redirect, HTML, CSS or
+ *   JavaScript from the docs page, stylesheets and script on `GET`, a
+ *   same-site redirect, a file or a DRF error on the gate; 401 with `WWW-Authenticate`,
  *   405 with `Allow`, `HEAD` with an empty body.
  */
 import appIndex from '../../public/app/index.html?raw';
 import appReport from '../../public/app/report.html?raw';
 import type { TargetName } from './model';
 import { ORIGIN } from './resolve';
-import { isGated, routeOf } from './routes';
+import { isGated, routeOf, type RouteKind } from './routes';
 import { PUBLIC_PAGE } from './targets';
 
 /** Characters of a secret that, found together in an answer, count as an echo. */
@@ -173,6 +174,13 @@ function protectedContent(x: Exchange): string[] {
     : [];
 }
 
+/** What a 200 to `GET` or `HEAD` is on the routes that serve something other than JSON. */
+const CONTENT_TYPES: Partial<Record<RouteKind, RegExp>> = {
+  page: /^text\/html(\s*;|$)/i,
+  stylesheet: /^text\/css(\s*;|$)/i,
+  script: /^text\/javascript(\s*;|$)/i,
+};
+
 function shape(x: Exchange): string[] {
   const url = new URL(x.request.url);
   const method = x.request.method.toUpperCase();
@@ -180,10 +188,10 @@ function shape(x: Exchange): string[] {
   if (isGated(url, method)) return gateShape(x, head);
   const kind = routeOf(url)?.kind ?? 'api';
   if (kind === 'html') return htmlShape(x, method, head);
-  if (kind === 'stylesheet' && (method === 'GET' || head) && x.answer.status === 200) {
-    return /^text\/css/.test(x.answer.headers.get('Content-Type') ?? '')
-      ? []
-      : ['the stylesheet is not text/css'];
+  const type = CONTENT_TYPES[kind];
+  if (type && (method === 'GET' || head) && x.answer.status === 200) {
+    const answered = x.answer.headers.get('Content-Type') ?? '';
+    return type.test(answered) ? [] : [`a ${kind} answered ${answered || 'untyped'}`];
   }
   return apiShape(x, head);
 }

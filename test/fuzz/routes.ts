@@ -1,15 +1,20 @@
 /**
  * @module fuzz/routes
  * Every route of `src/app.ts` and `src/routes/*` with the default prefixes,
- * what each promises (a JSON API, an HTML page, a stylesheet, the static
- * site's gate), and the body fields it reads. `fuzz.test.ts` checks this list
+ * what each promises (a JSON API, an HTML page, a stylesheet or script, the
+ * static site's gate), and the body fields it reads. `fuzz.test.ts` checks this list
  * against the routes the app really registers, so a new route cannot escape
  * the fuzzer.
  */
 
 import fc from 'fast-check';
 
-export type RouteKind = 'api' | 'html' | 'stylesheet' | 'gate';
+/**
+ * `api`: JSON; `html`: a browser's pages (errors are pages too); `page`,
+ * `stylesheet`, `script`: HTML, CSS or JavaScript on `GET`, JSON errors
+ * otherwise; `gate`: the static site's gate.
+ */
+export type RouteKind = 'api' | 'html' | 'page' | 'stylesheet' | 'script' | 'gate';
 
 export interface RouteSpec {
   /** Path without its trailing slash; `{tokenId}` and `{sessionPublicId}` are filled in. */
@@ -78,6 +83,10 @@ export const ROUTES: readonly RouteSpec[] = [
     fields: [['csrfmiddlewaretoken', 'next']],
   },
   { path: '/api-auth/style.css', methods: ['GET'], kind: 'stylesheet', fields: [] },
+  { path: '/api/schema', methods: ['GET'], kind: 'api', fields: [] },
+  { path: '/api/schema/docs', methods: ['GET'], kind: 'page', fields: [] },
+  { path: '/api/schema/docs/docs.js', methods: ['GET'], kind: 'script', fields: [] },
+  { path: '/api/schema/docs/docs.css', methods: ['GET'], kind: 'stylesheet', fields: [] },
   // The gate (`SITE_PROTECTED_PATHS = ["/app/*"]`): the files in public/app/ and their aliases.
   { path: '/app', methods: ['GET'], kind: 'gate', fields: [] },
   { path: '/app/index.html', methods: ['GET'], kind: 'gate', fields: [] },

@@ -4,10 +4,11 @@
  * it through the configuration's real entry, check the answer, count it, and
  * renew the pool when the answer may have spent its credentials.
  */
+import { documentedOperations, undocumented, type DocumentedOperations } from './documented';
 import type { FuzzCase, Pool, TargetName } from './model';
 import { violations, type Answer, type Exchange } from './oracle';
 import { makePool } from './pool';
-import { resolveCase } from './resolve';
+import { ORIGIN, resolveCase } from './resolve';
 import { Tally } from './tally';
 import { makeTargets, type Target } from './targets';
 
@@ -50,10 +51,19 @@ export class Runner {
   private readonly pools = {} as Record<TargetName, Pool>;
   private runs = 0;
 
-  private constructor(private readonly targets: Record<TargetName, Target>) {}
+  private constructor(
+    private readonly targets: Record<TargetName, Target>,
+    private readonly documents: Record<TargetName, DocumentedOperations>,
+  ) {}
 
   static async create(): Promise<Runner> {
-    const runner = new Runner(await makeTargets());
+    const targets = await makeTargets();
+    const documents = {} as Record<TargetName, DocumentedOperations>;
+    for (const target of Object.values(targets)) {
+      const res = await target.fetch(new Request(`${ORIGIN}/api/schema/`));
+      documents[target.name] = documentedOperations(await res.json());
+    }
+    const runner = new Runner(targets, documents);
     await runner.renew();
     return runner;
   }
@@ -76,7 +86,7 @@ export class Runner {
       answer,
     };
     this.tally.add(x);
-    const problems = violations(x);
+    const problems = [...violations(x), ...undocumented(x, this.documents[x.target])];
     if (problems.length > 0) throw new Error(report(x, problems));
     if (spendsPool(x)) await this.renew([x.target]);
   }
