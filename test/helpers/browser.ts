@@ -202,3 +202,22 @@ export async function publicIdOf(app: App, jar: CookieJar): Promise<string> {
   expect(current).toHaveLength(1);
   return current[0]!.id;
 }
+
+/**
+ * The cookies a login sets: a session id of `user` with Django's defaults
+ * (two weeks, `HttpOnly`, `Secure`, `SameSite=Lax`), and a CSRF token.
+ */
+export function expectLoginCookies(res: Response, user: { id: number }) {
+  const { sessionid, csrftoken } = setCookies(res);
+  expect(sessionid!.value).toMatch(SESSION_ID);
+  expect(SESSION_ID.exec(sessionid!.value)![1]).toBe(String(user.id));
+  expect(sessionid!.attributes).toEqual({
+    'max-age': '1209600',
+    path: '/',
+    httponly: true,
+    secure: true,
+    samesite: 'Lax',
+  });
+  expect(csrftoken!.value).toMatch(CSRF_TOKEN);
+  return { sessionid: sessionid!, csrftoken: csrftoken! };
+}
