@@ -19,10 +19,14 @@ import {
   PASSWORD,
   bearer,
   call,
+  expectJson,
   makeApp,
   makeUser,
+  me,
   obtainPair,
   postJson,
+  publicUser,
+  tokenHeader,
   type TestUser,
 } from './helpers';
 
@@ -41,10 +45,6 @@ interface Listed {
 
 interface Created extends Omit<Listed, 'current'> {
   token: string;
-}
-
-function auth(token: string) {
-  return { Authorization: `Token ${token}` };
 }
 
 async function loginToken(user: TestUser): Promise<string> {
@@ -82,7 +82,7 @@ afterEach(() => {
 
 describe('POST /api/tokens/', () => {
   it('creates a named token, shows it once, and it authenticates', async () => {
-    const { status, body } = await create(auth(aliceToken), { name: 'laptop CLI' });
+    const { status, body } = await create(tokenHeader(aliceToken), { name: 'laptop CLI' });
     expect(status).toBe(201);
     expect(body).toEqual({
       id: body.token.slice(4, 20),
@@ -94,8 +94,8 @@ describe('POST /api/tokens/', () => {
       created_via: 'api',
       token: expect.stringMatching(/^eat_/),
     });
-    expect((await call(app, '/api/me/', { headers: auth(body.token) })).status).toBe(200);
-    const listed = await list(auth(aliceToken));
+    expect((await me(app, tokenHeader(body.token))).status).toBe(200);
+    const listed = await list(tokenHeader(aliceToken));
     expect(JSON.stringify(listed)).not.toContain(body.token);
     expect(listed.find((token) => token.id === body.id)).toMatchObject({
       name: 'laptop CLI',
@@ -111,10 +111,10 @@ describe('POST /api/tokens/', () => {
   it('sets an expiry from expires_in', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-06-01T00:00:00Z'));
-    const { body } = await create(auth(aliceToken), { name: 'short', expires_in: 3600 });
+    const { body } = await create(tokenHeader(aliceToken), { name: 'short', expires_in: 3600 });
     expect(body.expires).toBe('2030-06-01T01:00:00.000Z');
     vi.setSystemTime(new Date('2030-06-01T01:00:01Z'));
-    expect((await call(app, '/api/me/', { headers: auth(body.token) })).status).toBe(401);
+    expect((await me(app, tokenHeader(body.token))).status).toBe(401);
   });
 
   it.each([
@@ -141,7 +141,7 @@ describe('POST /api/tokens/', () => {
       { scopes: ['Each scope is 1 to 64 letters, digits or :._- characters.'] },
     ],
   ])('answers %j with field errors', async (fields, errors) => {
-    const { status, body } = await create(auth(aliceToken), fields);
+    const { status, body } = await create(tokenHeader(aliceToken), fields);
     expect(status).toBe(400);
     expect(body).toEqual(errors);
   });
@@ -149,7 +149,7 @@ describe('POST /api/tokens/', () => {
   it('answers malformed JSON with a parse error', async () => {
     const res = await call(app, '/api/tokens/', {
       method: 'POST',
-      headers: { ...auth(aliceToken), 'Content-Type': 'application/json' },
+      headers: { ...tokenHeader(aliceToken), 'Content-Type': 'application/json' },
       body: '{"name":',
     });
     expect(res.status).toBe(400);
@@ -194,10 +194,10 @@ describe('POST /api/tokens/', () => {
 describe('GET /api/tokens/', () => {
   it("lists only the caller's tokens, marking the one in use", async () => {
     const bobToken = await loginToken(bob);
-    const listed = await list(auth(aliceToken));
+    const listed = await list(tokenHeader(aliceToken));
     expect(listed.length).toBeGreaterThan(0);
     expect(listed.filter((token) => token.current)).toHaveLength(1);
-    const bobs = await list(auth(bobToken));
+    const bobs = await list(tokenHeader(bobToken));
     const aliceIds = new Set(listed.map((token) => token.id));
     expect(bobs.some((token) => aliceIds.has(token.id))).toBe(false);
     expect(Object.keys(listed[0]!).sort()).toEqual(
@@ -208,38 +208,38 @@ describe('GET /api/tokens/', () => {
 
 describe('DELETE /api/tokens/{id}/', () => {
   it('revokes one of my tokens: 204, then it no longer authenticates', async () => {
-    const { body } = await create(auth(aliceToken), { name: 'to revoke' });
+    const { body } = await create(tokenHeader(aliceToken), { name: 'to revoke' });
     const res = await call(app, `/api/tokens/${body.id}/`, {
       method: 'DELETE',
-      headers: auth(aliceToken),
+      headers: tokenHeader(aliceToken),
     });
     expect(res.status).toBe(204);
-    expect((await call(app, '/api/me/', { headers: auth(body.token) })).status).toBe(401);
+    expect((await me(app, tokenHeader(body.token))).status).toBe(401);
     const again = await call(app, `/api/tokens/${body.id}/`, {
       method: 'DELETE',
-      headers: auth(aliceToken),
+      headers: tokenHeader(aliceToken),
     });
     expect(again.status).toBe(404);
   });
 
   it("answers another user's token id with 404, exactly like an unknown id, and leaves it working", async () => {
     const bobToken = await loginToken(bob);
-    const bobId = (await list(auth(bobToken))).find((token) => token.current)!.id;
+    const bobId = (await list(tokenHeader(bobToken))).find((token) => token.current)!.id;
     const theirs = await call(app, `/api/tokens/${bobId}/`, {
       method: 'DELETE',
-      headers: auth(aliceToken),
+      headers: tokenHeader(aliceToken),
     });
     const unknown = await call(app, '/api/tokens/doesnotexist0000/', {
       method: 'DELETE',
-      headers: auth(aliceToken),
+      headers: tokenHeader(aliceToken),
     });
     expect(theirs.status).toBe(404);
     expect(await theirs.json()).toEqual(await unknown.json());
-    expect((await call(app, '/api/me/', { headers: auth(bobToken) })).status).toBe(200);
+    expect((await me(app, tokenHeader(bobToken))).status).toBe(200);
   });
 
   it('answers GET on a token with 405', async () => {
-    const res = await call(app, '/api/tokens/whatever/', { headers: auth(aliceToken) });
+    const res = await call(app, '/api/tokens/whatever/', { headers: tokenHeader(aliceToken) });
     expect(res.status).toBe(405);
     expect(res.headers.get('Allow')).toBe('DELETE, OPTIONS');
   });
@@ -249,10 +249,10 @@ describe('logout and logoutall', () => {
   it('logout/ revokes only the token in use', async () => {
     const user = await makeUser(app);
     const [first, second] = [await loginToken(user), await loginToken(user)];
-    const res = await postJson(app, '/api/tokens/logout/', {}, auth(first));
+    const res = await postJson(app, '/api/tokens/logout/', {}, tokenHeader(first));
     expect(res.status).toBe(204);
-    expect((await call(app, '/api/me/', { headers: auth(first) })).status).toBe(401);
-    expect((await call(app, '/api/me/', { headers: auth(second) })).status).toBe(200);
+    expect((await me(app, tokenHeader(first))).status).toBe(401);
+    expect((await me(app, tokenHeader(second))).status).toBe(200);
   });
 
   it('logout/ needs token authentication', async () => {
@@ -264,11 +264,13 @@ describe('logout and logoutall', () => {
     const user = await makeUser(app);
     const tokens = [await loginToken(user), await loginToken(user)];
     const bobToken = await loginToken(bob);
-    expect((await postJson(app, '/api/tokens/logoutall/', {}, auth(tokens[0]!))).status).toBe(204);
+    expect(
+      (await postJson(app, '/api/tokens/logoutall/', {}, tokenHeader(tokens[0]!))).status,
+    ).toBe(204);
     for (const token of tokens) {
-      expect((await call(app, '/api/me/', { headers: auth(token) })).status).toBe(401);
+      expect((await me(app, tokenHeader(token))).status).toBe(401);
     }
-    expect((await call(app, '/api/me/', { headers: auth(bobToken) })).status).toBe(200);
+    expect((await me(app, tokenHeader(bobToken))).status).toBe(200);
   });
 });
 
@@ -288,61 +290,60 @@ describe('scopes', () => {
 
   it('HasScope lets a token with the scope through, refuses one without, and passes unscoped credentials', async () => {
     const withScope = (
-      await create(auth(aliceToken), { name: 'reports', scopes: ['reports:read'] })
+      await create(tokenHeader(aliceToken), { name: 'reports', scopes: ['reports:read'] })
     ).body.token;
-    const without = (await create(auth(aliceToken), { name: 'other', scopes: ['billing'] })).body
-      .token;
+    const without = (await create(tokenHeader(aliceToken), { name: 'other', scopes: ['billing'] }))
+      .body.token;
     const reports = scopedApp();
     const get = (headers: Record<string, string>) => reports.request('/reports', { headers }, env);
-    expect((await get(auth(withScope))).status).toBe(200);
-    const refused = await get(auth(without));
+    expect((await get(tokenHeader(withScope))).status).toBe(200);
+    const refused = await get(tokenHeader(without));
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({
       detail: "This token's scopes do not include reports:read.",
       code: 'permission_denied',
     });
-    expect((await get(auth(aliceToken))).status).toBe(200);
+    expect((await get(tokenHeader(aliceToken))).status).toBe(200);
     expect((await get({})).status).toBe(401);
   });
 
   it("a scoped token cannot change the account or end the user's other credentials", async () => {
     const user = await makeUser(app);
     const full = await loginToken(user);
-    const scoped = (await create(auth(full), { name: 'narrow', scopes: ['reports:read'] })).body
-      .token;
+    const scoped = (await create(tokenHeader(full), { name: 'narrow', scopes: ['reports:read'] }))
+      .body.token;
     const refused = async (res: Response, detail: string) => {
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual({ detail, code: 'permission_denied' });
     };
     const patch = await call(app, '/api/me/', {
       method: 'PATCH',
-      headers: { ...auth(scoped), 'Content-Type': 'application/json' },
+      headers: { ...tokenHeader(scoped), 'Content-Type': 'application/json' },
       body: JSON.stringify({ email: 'attacker@evil.example' }),
     });
     await refused(patch, 'A scoped token cannot change the account.');
     await refused(
-      await call(app, '/api/auth/sessions/', { headers: auth(scoped) }),
+      await call(app, '/api/auth/sessions/', { headers: tokenHeader(scoped) }),
       'A scoped token cannot manage credentials.',
     );
     await refused(
-      await postJson(app, '/api/token/logoutall/', {}, auth(scoped)),
+      await postJson(app, '/api/token/logoutall/', {}, tokenHeader(scoped)),
       'A scoped token cannot manage credentials.',
     );
-    const me = await call(app, '/api/me/', { headers: auth(scoped) });
-    expect(await me.json()).toEqual({ id: user.id, username: user.username, email: user.email });
-    expect((await call(app, '/api/me/', { headers: auth(full) })).status).toBe(200);
+    await expectJson(await me(app, tokenHeader(scoped)), 200, publicUser(user));
+    expect((await me(app, tokenHeader(full))).status).toBe(200);
   });
 
   it('a scoped token cannot manage tokens, so it cannot mint itself more power', async () => {
-    const scoped = (await create(auth(aliceToken), { name: 'narrow', scopes: ['read'] })).body
-      .token;
-    const res = await postJson(app, '/api/tokens/', { name: 'wider' }, auth(scoped));
+    const scoped = (await create(tokenHeader(aliceToken), { name: 'narrow', scopes: ['read'] }))
+      .body.token;
+    const res = await postJson(app, '/api/tokens/', { name: 'wider' }, tokenHeader(scoped));
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({
       detail: 'A scoped token cannot manage credentials.',
       code: 'permission_denied',
     });
-    expect((await call(app, '/api/tokens/', { headers: auth(scoped) })).status).toBe(403);
-    expect((await postJson(app, '/api/tokens/logout/', {}, auth(scoped))).status).toBe(204);
+    expect((await call(app, '/api/tokens/', { headers: tokenHeader(scoped) })).status).toBe(403);
+    expect((await postJson(app, '/api/tokens/logout/', {}, tokenHeader(scoped))).status).toBe(204);
   });
 });

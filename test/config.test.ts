@@ -1,18 +1,13 @@
 import { createExecutionContext, env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config';
+import { parseConfig, type ConfigError } from '../src/config';
 import worker from '../src/index';
+import { configErrorOf } from './helpers';
 
 const SECRET = 'a-perfectly-fine-secret-for-these-tests-0123456789';
 
 function errorOf(vars: Record<string, unknown>): ConfigError {
-  try {
-    parseConfig(vars, { warn: () => {} });
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('parseConfig accepted the settings');
+  return configErrorOf(() => parseConfig(vars, { warn: () => {} }));
 }
 
 describe('parseConfig', () => {

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../src/crypto/password';
 import { sqlString, superuserInsertSql } from '../scripts/lib/superuser-sql';
-import { PASSWORD, basic, call, makeApp, uniqueName } from './helpers';
+import { PASSWORD, basic, makeApp, me, uniqueName } from './helpers';
 
 describe('createsuperuser SQL', () => {
   it('escapes quotes and refuses NUL', () => {
@@ -26,7 +26,7 @@ describe('createsuperuser SQL', () => {
     });
     await env.DB.prepare(sql).run();
 
-    const res = await call(app, '/api/me/', { headers: basic(username.toLowerCase(), PASSWORD) });
+    const res = await me(app, basic(username.toLowerCase(), PASSWORD));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ username, email: "o'admin@example.com" });
     const row = await env.DB.prepare(

@@ -8,16 +8,22 @@ import {
   rowsFromCsv,
   rowsFromDumpdata,
 } from '../scripts/lib/drf-token-sql';
-import { bearer, call, importDrfKeys, makeApp, makeUser, obtainPair, postJson } from './helpers';
+import {
+  bearer,
+  call,
+  importDrfKeys,
+  makeApp,
+  makeUser,
+  me,
+  obtainPair,
+  postJson,
+  tokenHeader,
+} from './helpers';
 
 const app = makeApp();
 
 function key(seed: number): string {
   return seed.toString(16).padStart(40, 'a');
-}
-
-function me(token: string) {
-  return call(app, '/api/me/', { headers: { Authorization: `Token ${token}` } });
 }
 
 const NOTHING_SKIPPED = {
@@ -48,7 +54,7 @@ describe('importing DRF authtoken keys', () => {
     const drfKey = key(user.id);
     const report = await importDrfKeys([{ key: drfKey, user: { id: user.id } }]);
     expect(report).toEqual({ total: 1, imported: 1, skipped: NOTHING_SKIPPED });
-    const res = await me(drfKey);
+    const res = await me(app, tokenHeader(drfKey));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: user.id });
     const stored = await env.DB.prepare('SELECT * FROM api_tokens WHERE user_id = ?')
@@ -77,8 +83,8 @@ describe('importing DRF authtoken keys', () => {
     const report = await importDrfKeys(rows);
     expect(report.imported).toBe(0);
     expect(report.skipped.unknown_user).toBe(2);
-    expect((await me(upper)).status).toBe(401);
-    expect((await me(fullwidth)).status).toBe(401);
+    expect((await me(app, tokenHeader(upper))).status).toBe(401);
+    expect((await me(app, tokenHeader(fullwidth))).status).toBe(401);
   });
 
   it('finds users by username (dumpdata --natural-foreign)', async () => {
@@ -95,7 +101,7 @@ describe('importing DRF authtoken keys', () => {
     expect(rows).toHaveLength(1);
     const report = await importDrfKeys(rows, { dumpedAt: Date.parse('2024-04-01T00:00:00Z') });
     expect(report.imported).toBe(1);
-    expect((await me(drfKey)).status).toBe(200);
+    expect((await me(app, tokenHeader(drfKey))).status).toBe(200);
     const listed = await call(app, '/api/tokens/', {
       headers: { Authorization: `Token ${drfKey}` },
     });
@@ -125,8 +131,8 @@ describe('importing DRF authtoken keys', () => {
       imported: 0,
       skipped: { ...NOTHING_SKIPPED, unknown_user: 1, already_imported: 1 },
     });
-    expect((await me(known)).status).toBe(200);
-    expect((await me(orphan)).status).toBe(401);
+    expect((await me(app, tokenHeader(known))).status).toBe(200);
+    expect((await me(app, tokenHeader(orphan))).status).toBe(401);
     const count = await env.DB.prepare('SELECT count(*) AS n FROM api_tokens WHERE user_id = ?')
       .bind(user.id)
       .first<{ n: number }>();
@@ -143,7 +149,7 @@ describe('importing DRF authtoken keys', () => {
       dumpedAt,
     });
     expect(report.imported).toBe(1);
-    expect((await me(drfKey)).status).toBe(200);
+    expect((await me(app, tokenHeader(drfKey))).status).toBe(200);
     expect(await storedCreatedAt(user.id)).toEqual([dumpedAt]);
   });
 
@@ -158,7 +164,7 @@ describe('importing DRF authtoken keys', () => {
       imported: 0,
       skipped: { ...NOTHING_SKIPPED, revoked: 1 },
     });
-    expect((await me(drfKey)).status).toBe(401);
+    expect((await me(app, tokenHeader(drfKey))).status).toBe(401);
     expect(await storedCreatedAt(user.id)).toEqual([]);
   });
 
@@ -203,7 +209,7 @@ describe('importing DRF authtoken keys', () => {
         "  skipped 1: the user's credentials were revoked after the dump was taken (log out everywhere or deactivation)",
       ].join('\n'),
     );
-    expect((await me(key(base + 2))).status).toBe(200);
+    expect((await me(app, tokenHeader(key(base + 2)))).status).toBe(200);
   });
 
   it('never dates a key later than the import, so no future revocation can miss it', async () => {
@@ -252,7 +258,7 @@ describe('importing DRF authtoken keys', () => {
     ]);
     const report = await importDrfKeys(rows);
     expect(report.skipped.unknown_user).toBe(1);
-    expect((await me(drfKey)).status).toBe(401);
+    expect((await me(app, tokenHeader(drfKey))).status).toBe(401);
   });
 
   it('refuses a CSV it cannot read for sure instead of guessing', () => {

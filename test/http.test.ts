@@ -1,6 +1,16 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { PASSWORD, basic, body, call, makeApp, makeUser, postJson, uniqueName } from './helpers';
+import {
+  PASSWORD,
+  basic,
+  body,
+  call,
+  makeApp,
+  makeUser,
+  me,
+  postJson,
+  uniqueName,
+} from './helpers';
 
 const app = makeApp({
   settings: {
@@ -21,8 +31,8 @@ describe('every response', () => {
   it('carries the security headers on success, client errors and unknown routes', async () => {
     const user = await makeUser(app);
     const responses = await Promise.all([
-      call(app, '/api/me/', { headers: basic(user.username, PASSWORD) }),
-      call(app, '/api/me/'),
+      me(app, basic(user.username, PASSWORD)),
+      me(app),
       call(app, '/api/health/', { method: 'DELETE' }),
       call(app, '/no/such/route/'),
     ]);

@@ -19,17 +19,20 @@ import {
   type JWK,
 } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config';
+import { parseConfig, type ConfigError } from '../src/config';
 import worker from '../src/index';
 import {
   INVALID_ACCESS,
   bearer,
   call,
+  configErrorOf,
   decodeParts,
   makeApp,
   makeUser,
+  me,
   obtainPair,
   postJson,
+  publicUser,
   type App,
   type TestUser,
 } from './helpers';
@@ -85,13 +88,13 @@ afterEach(() => {
 });
 
 async function expectMe(target: App, token: string): Promise<void> {
-  const res = await call(target, '/api/me/', { headers: bearer(token) });
+  const res = await me(target, bearer(token));
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+  expect(await res.json()).toEqual(publicUser(user));
 }
 
 async function expectRefused(target: App, token: string): Promise<void> {
-  const res = await call(target, '/api/me/', { headers: bearer(token) });
+  const res = await me(target, bearer(token));
   expect(res.status).toBe(401);
   expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="api"');
   expect(await res.json()).toEqual(INVALID_ACCESS);
@@ -422,13 +425,9 @@ describe('SIGNING_KEY_ID and kid-less tokens', () => {
 
 describe('misconfigured keys', () => {
   function configError(settings: Record<string, unknown>): ConfigError {
-    try {
-      parseConfig({ SECRET_KEY: env.SECRET_KEY, ...settings }, { warn: () => {} });
-    } catch (err) {
-      if (err instanceof ConfigError) return err;
-      throw err;
-    }
-    throw new Error('parseConfig accepted the settings');
+    return configErrorOf(() =>
+      parseConfig({ SECRET_KEY: env.SECRET_KEY, ...settings }, { warn: () => {} }),
+    );
   }
 
   it.each([
@@ -528,7 +527,7 @@ describe('misconfigured keys', () => {
     });
     const token = await mintWithoutKid('ES256', keys.ES256.privateKey);
     for (const res of [
-      await call(broken, '/api/me/', { headers: bearer(token) }),
+      await me(broken, bearer(token)),
       await call(broken, '/.well-known/jwks.json'),
     ]) {
       expect(res.status).toBe(503);

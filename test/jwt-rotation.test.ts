@@ -6,48 +6,43 @@
  * change does to a login in progress.
  */
 import { env } from 'cloudflare:test';
-import { SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createServices, deactivateUser } from '../src/lib';
+import { deactivateUser } from '../src/lib';
 import { cloudflareStores } from '../src/storage/cloudflare';
-import { parseConfig } from '../src/config';
 import {
-  BEARER,
+  INVALID_TOKEN,
   bearer,
-  call,
   decodeParts,
+  expectJson,
+  freezeAt,
   makeApp,
   makeUser,
+  me,
   obtainPair,
   postJson,
-  testVars,
   type App,
   type Pair,
   type TestUser,
 } from './helpers';
+import {
+  ACCESS_BLACKLISTED,
+  BLACKLISTED,
+  VERIFY_BLACKLISTED,
+  expect401,
+  refresh,
+  services,
+  simplejwtToken,
+  verify,
+} from './helpers/jwt';
+import { sha256Hex } from './helpers/storage';
 
 const HOUR_MS = 3_600_000;
-const secret = new TextEncoder().encode(env.SECRET_KEY);
 
 const app = makeApp();
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Freezes `Date` (only) at `at`; timers, I/O and the storage services keep running. */
-function freezeAt(at: number) {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(at);
-}
-
-function refresh(target: App, token: string): Promise<Response> {
-  return postJson(target, '/api/token/refresh/', { refresh: token });
-}
-
-function me(target: App, access: string): Promise<Response> {
-  return call(target, '/api/me/', { headers: bearer(access) });
-}
 
 function claimsOf(token: string) {
   return decodeParts(token).claims as {
@@ -59,20 +54,6 @@ function claimsOf(token: string) {
     fam?: string;
   };
 }
-
-async function expect401(res: Response, expected: unknown) {
-  expect(res.status).toBe(401);
-  expect(res.headers.get('WWW-Authenticate')).toBe(BEARER);
-  expect(await res.json()).toEqual(expected);
-}
-
-const blacklisted = { detail: 'Token is blacklisted', code: 'token_not_valid' };
-const invalidOrExpired = { detail: 'Token is invalid or expired', code: 'token_not_valid' };
-const accessBlacklisted = {
-  detail: 'Given token not valid for any token type',
-  code: 'token_not_valid',
-  messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is blacklisted' }],
-};
 
 interface FamilyRow {
   id: string;
@@ -105,32 +86,6 @@ async function refreshOk(target: App, token: string): Promise<Pair> {
   return (await res.json()) as Pair;
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** A refresh token as simplejwt mints it with the shared HS256 key: no `kid`, no `fam`. */
-async function simplejwtRefresh(userId: number) {
-  const iat = Math.floor(Date.now() / 1000);
-  const jti = crypto.randomUUID().replace(/-/g, '');
-  const token = await new SignJWT({
-    token_type: 'refresh',
-    exp: iat + 86_400,
-    iat,
-    jti,
-    user_id: userId,
-  })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .sign(secret);
-  return { token, jti, iat };
-}
-
-/** The services over the test's real stores, as admin code builds them. */
-function services() {
-  return createServices(parseConfig(testVars()), cloudflareStores(env));
-}
-
 describe('concurrent refreshes of one refresh token', () => {
   let user: TestUser;
 
@@ -158,7 +113,7 @@ describe('concurrent refreshes of one refresh token', () => {
 
     const next = await refreshOk(app, bodies[0]!.refresh);
     expect(claimsOf(next.refresh).jti).not.toBe(winner);
-    expect((await me(app, next.access)).status).toBe(200);
+    expect((await me(app, bearer(next.access))).status).toBe(200);
   });
 });
 
@@ -183,7 +138,7 @@ describe('presenting a rotated refresh token again', () => {
     expect(Object.keys(again)).toEqual(['access', 'refresh']);
     expect(claimsOf(again.refresh).jti).toBe(claimsOf(rotated.refresh).jti);
     expect(claimsOf(again.refresh).exp).toBe(claimsOf(rotated.refresh).exp);
-    expect((await me(app, again.access)).status).toBe(200);
+    expect((await me(app, bearer(again.access))).status).toBe(200);
     expect((await familyRow(claimsOf(pair.refresh).fam!))!.revoked_at).toBeNull();
   });
 
@@ -196,19 +151,19 @@ describe('presenting a rotated refresh token again', () => {
     const rotated = await refreshOk(app, login.refresh);
 
     vi.setSystemTime(t0 + 1_000 + 10_001);
-    await expect401(await refresh(app, login.refresh), blacklisted);
+    await expect401(await refresh(app, login.refresh), BLACKLISTED);
 
     const row = (await familyRow(claimsOf(login.refresh).fam!))!;
     expect(row.revoked_reason).toBe('reuse');
     expect(row.revoked_at).toBe(t0 + 11_001);
-    await expect401(await refresh(app, rotated.refresh), blacklisted);
-    await expect401(await me(app, login.access), accessBlacklisted);
-    await expect401(await me(app, rotated.access), accessBlacklisted);
+    await expect401(await refresh(app, rotated.refresh), BLACKLISTED);
+    await expect401(await me(app, bearer(login.access)), ACCESS_BLACKLISTED);
+    await expect401(await me(app, bearer(rotated.access)), ACCESS_BLACKLISTED);
 
     // Another login of the same user is a different family and lives on.
-    expect((await me(app, other.access)).status).toBe(200);
+    expect((await me(app, bearer(other.access))).status).toBe(200);
     const otherNext = await refreshOk(app, other.refresh);
-    expect((await me(app, otherNext.access)).status).toBe(200);
+    expect((await me(app, bearer(otherNext.access))).status).toBe(200);
   });
 
   it('with REFRESH_TOKEN_REUSE_GRACE 0 is reuse as soon as the clock moves', async () => {
@@ -218,8 +173,8 @@ describe('presenting a rotated refresh token again', () => {
     const login = await obtainPair(strict, user);
     const rotated = await refreshOk(strict, login.refresh);
     vi.setSystemTime(t0 + 1);
-    await expect401(await refresh(strict, login.refresh), blacklisted);
-    await expect401(await refresh(strict, rotated.refresh), blacklisted);
+    await expect401(await refresh(strict, login.refresh), BLACKLISTED);
+    await expect401(await refresh(strict, rotated.refresh), BLACKLISTED);
   });
 
   it('with BLACKLIST_AFTER_ROTATION false is no reuse: the old token still rotates', async () => {
@@ -235,7 +190,7 @@ describe('presenting a rotated refresh token again', () => {
     expect(claimsOf(second.refresh).jti).not.toBe(claimsOf(first.refresh).jti);
     expect((await refresh(lenient, first.refresh)).status).toBe(200);
     expect((await familyRow(claimsOf(login.refresh).fam!))!.revoked_at).toBeNull();
-    expect((await me(lenient, login.access)).status).toBe(200);
+    expect((await me(lenient, bearer(login.access))).status).toBe(200);
   });
 });
 
@@ -253,7 +208,7 @@ describe('ROTATE_REFRESH_TOKENS false', () => {
       expect(Object.keys(JSON.parse(text))).toEqual(['access']);
       const { access } = JSON.parse(text) as { access: string };
       expect(claimsOf(access)).toMatchObject({ token_type: 'access', user_id: user.id });
-      expect((await me(plain, access)).status).toBe(200);
+      expect((await me(plain, bearer(access))).status).toBe(200);
     }
     const row = (await familyRow(family))!;
     expect(row.current_jti).toBe(claimsOf(login.refresh).jti);
@@ -270,7 +225,7 @@ describe('the lifetime of refresh tokens and of their login', () => {
     expect(claimsOf(login.refresh).exp).toBe(Math.floor(t0 / 1000) + 86_400);
 
     vi.setSystemTime((claimsOf(login.refresh).exp + 1) * 1000);
-    await expect401(await refresh(app, login.refresh), invalidOrExpired);
+    await expect401(await refresh(app, login.refresh), INVALID_TOKEN);
   });
 
   it('refreshing every 20 hours never yields a refresh token past the end of the login', async () => {
@@ -300,7 +255,7 @@ describe('the lifetime of refresh tokens and of their login', () => {
     expect(exps).toEqual([base + 44 * 3600, base + 64 * 3600, familyEnd]);
 
     vi.setSystemTime(t0 + 4 * 20 * HOUR_MS);
-    await expect401(await refresh(capped, current), invalidOrExpired);
+    await expect401(await refresh(capped, current), INVALID_TOKEN);
   });
 
   it('past the end of the login, a refresh token still inside LEEWAY is refused too', async () => {
@@ -322,7 +277,7 @@ describe('the lifetime of refresh tokens and of their login', () => {
     expect(claimsOf(last.refresh).exp).toBe(Math.floor(familyEnd / 1000));
 
     vi.setSystemTime(familyEnd + 60_000);
-    await expect401(await refresh(capped, last.refresh), invalidOrExpired);
+    await expect401(await refresh(capped, last.refresh), INVALID_TOKEN);
     expect((await familyRow(claimsOf(login.refresh).fam!))!.current_jti).toBe(
       claimsOf(last.refresh).jti,
     );
@@ -334,7 +289,7 @@ describe('a refresh token minted by simplejwt with the shared key (no "fam")', (
     const user = await makeUser(app);
     const t0 = Date.now();
     freezeAt(t0);
-    const minted = await simplejwtRefresh(user.id);
+    const minted = await simplejwtToken('refresh', user.id);
 
     const rotated = await refreshOk(app, minted.token);
     const claims = claimsOf(rotated.refresh);
@@ -347,14 +302,14 @@ describe('a refresh token minted by simplejwt with the shared key (no "fam")', (
     const row = (await familyRow(adopted))!;
     expect(row).toMatchObject({ user_id: user.id, previous_jti: minted.jti, revoked_at: null });
     expect(row.current_jti).toBe(claims.jti);
-    expect((await me(app, rotated.access)).status).toBe(200);
+    expect((await me(app, bearer(rotated.access))).status).toBe(200);
   });
 
   it('presented again after the grace window is reuse, and its login is revoked', async () => {
     const user = await makeUser(app);
     const t0 = Date.now();
     freezeAt(t0);
-    const minted = await simplejwtRefresh(user.id);
+    const minted = await simplejwtToken('refresh', user.id);
     const rotated = await refreshOk(app, minted.token);
 
     vi.setSystemTime(t0 + 5_000);
@@ -362,28 +317,26 @@ describe('a refresh token minted by simplejwt with the shared key (no "fam")', (
     expect(claimsOf(retry.refresh).jti).toBe(claimsOf(rotated.refresh).jti);
 
     vi.setSystemTime(t0 + 11_000);
-    await expect401(await refresh(app, minted.token), blacklisted);
+    await expect401(await refresh(app, minted.token), BLACKLISTED);
     expect((await familyRow(claimsOf(rotated.refresh).fam!))!.revoked_reason).toBe('reuse');
-    await expect401(await refresh(app, rotated.refresh), blacklisted);
-    await expect401(await me(app, rotated.access), accessBlacklisted);
+    await expect401(await refresh(app, rotated.refresh), BLACKLISTED);
+    await expect401(await me(app, bearer(rotated.access)), ACCESS_BLACKLISTED);
   });
 });
 
 describe('a refresh token minted by simplejwt for an account unknown here', () => {
   it('is refused on refresh, blacklist and verify as a deleted account’s token, never with a 503', async () => {
-    const minted = await simplejwtRefresh(999_999_999);
+    const minted = await simplejwtToken('refresh', 999_999_999);
     const adopted =
       (minted.iat * 1000).toString(16).padStart(12, '0') +
       (await sha256Hex(minted.jti)).slice(0, 20);
 
-    await expect401(await refresh(app, minted.token), blacklisted);
+    await expect401(await refresh(app, minted.token), BLACKLISTED);
     await expect401(
       await postJson(app, '/api/token/blacklist/', { refresh: minted.token }),
-      blacklisted,
+      BLACKLISTED,
     );
-    const verify = await postJson(app, '/api/token/verify/', { token: minted.token });
-    expect(verify.status).toBe(400);
-    expect(await verify.json()).toEqual({ non_field_errors: ['Token is blacklisted'] });
+    await expectJson(await verify(app, minted.token), 400, VERIFY_BLACKLISTED);
     expect(await familyRow(adopted)).toBeNull();
   });
 });
@@ -398,9 +351,9 @@ describe('a login whose account changes', () => {
 
     await deactivateUser(services(), user.id);
 
-    await expect401(await refresh(app, login.refresh), blacklisted);
+    await expect401(await refresh(app, login.refresh), BLACKLISTED);
     expect((await familyRow(claimsOf(login.refresh).fam!))!.revoked_reason).toBe('deactivated');
-    await expect401(await me(app, login.access), accessBlacklisted);
+    await expect401(await me(app, bearer(login.access)), ACCESS_BLACKLISTED);
     await expect401(
       await postJson(app, '/api/token/', { username: user.username, password: user.password }),
       { detail: 'No active account found with the given credentials', code: 'no_active_account' },
@@ -429,7 +382,7 @@ describe('a login whose account changes', () => {
     await cloudflareStores(env).users.markCredentialsChanged(user.id, t0 + 1);
     vi.setSystemTime(t0 + 2);
 
-    await expect401(await refresh(app, login.refresh), blacklisted);
+    await expect401(await refresh(app, login.refresh), BLACKLISTED);
     expect((await familyRow(family))!.current_jti).toBe(claimsOf(login.refresh).jti);
 
     const fresh = await obtainPair(app, user);

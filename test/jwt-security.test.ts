@@ -21,18 +21,20 @@ import {
   type JWK,
 } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../src/config';
 import {
+  BEARER,
   INVALID_ACCESS,
   INVALID_TOKEN,
-  BEARER,
   bearer,
   call,
+  configErrorOf,
   decodeParts,
   makeApp,
   makeUser,
+  me,
   obtainPair,
   postJson,
+  publicUser,
   type App,
   type TestUser,
 } from './helpers';
@@ -89,22 +91,22 @@ function mint(
 }
 
 async function expectAccepted(target: App, token: string): Promise<void> {
-  const res = await call(target, '/api/me/', { headers: bearer(token) });
+  const res = await me(target, bearer(token));
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+  expect(await res.json()).toEqual(publicUser(user));
 }
 
 /** Refused by JWTAuthentication on /api/me/ and, unless `verify` is false, by /api/token/verify/. */
 async function expectRefused(target: App, token: string, verify = true): Promise<void> {
-  const me = await call(target, '/api/me/', { headers: bearer(token) });
-  expect(me.status).toBe(401);
-  expect(me.headers.get('WWW-Authenticate')).toBe(BEARER);
-  expect(await me.json()).toEqual(INVALID_ACCESS);
-  if (!verify) return;
-  const res = await postJson(target, '/api/token/verify/', { token });
+  const res = await me(target, bearer(token));
   expect(res.status).toBe(401);
   expect(res.headers.get('WWW-Authenticate')).toBe(BEARER);
-  expect(await res.json()).toEqual(INVALID_TOKEN);
+  expect(await res.json()).toEqual(INVALID_ACCESS);
+  if (!verify) return;
+  const verified = await postJson(target, '/api/token/verify/', { token });
+  expect(verified.status).toBe(401);
+  expect(verified.headers.get('WWW-Authenticate')).toBe(BEARER);
+  expect(await verified.json()).toEqual(INVALID_TOKEN);
 }
 
 async function jwksOf(target: App): Promise<JWK[]> {
@@ -178,20 +180,15 @@ describe('algorithm confusion: an HS256 token whose HMAC secret is the public ke
 });
 
 describe('algorithm confusion through VERIFYING_KEYS', () => {
-  it('never uses a public key listed for HS256 as an HMAC secret', async () => {
+  it('never uses a public key listed for HS256 as an HMAC secret: the setting is refused at start-up', async () => {
     // An operator who moves back to HS256 and keeps the old (published) public key listed.
     const { publicKey } = await generateKeyPair('ES256', { extractable: true });
     const pem = await exportSPKI(publicKey);
-    let target: App;
-    try {
-      target = makeApp({ settings: { VERIFYING_KEYS: JSON.stringify([pem]) } });
-    } catch (err) {
-      // Refusing the setting at start-up is the other safe answer.
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).setting).toBe('VERIFYING_KEYS');
-      return;
-    }
-    await expectRefused(target, await mint(accessClaims(), {}, encoder.encode(pem)));
+    const error = configErrorOf(() =>
+      makeApp({ settings: { VERIFYING_KEYS: JSON.stringify([pem]) } }),
+    );
+    expect(error.setting).toBe('VERIFYING_KEYS');
+    expect(error.message).toContain('an HMAC key must be a secret string, not a PEM or JWK');
   });
 });
 
@@ -361,21 +358,15 @@ describe('expiry and LEEWAY, with the clock frozen', () => {
     await expectRefused(lenient, access);
   });
 
-  it('applies LEEWAY to "nbf": five seconds early is accepted, fifteen is not', async () => {
-    const lenient = makeApp({ settings: { LEEWAY: '10' } });
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const now = nowSeconds();
-    vi.setSystemTime(now * 1000);
-    await expectAccepted(lenient, await mint(accessClaims({ nbf: now + 5 })));
-    await expectRefused(lenient, await mint(accessClaims({ nbf: now + 15 })));
-  });
-
-  it('applies LEEWAY to "iat": five seconds ahead is accepted, fifteen is not', async () => {
-    const lenient = makeApp({ settings: { LEEWAY: '10' } });
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const now = nowSeconds();
-    vi.setSystemTime(now * 1000);
-    await expectAccepted(lenient, await mint(accessClaims({ iat: now + 5 })));
-    await expectRefused(lenient, await mint(accessClaims({ iat: now + 15 })));
-  });
+  it.each(['nbf', 'iat'])(
+    'applies LEEWAY to "%s": five seconds in the future is accepted, fifteen is not',
+    async (claim) => {
+      const lenient = makeApp({ settings: { LEEWAY: '10' } });
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const now = nowSeconds();
+      vi.setSystemTime(now * 1000);
+      await expectAccepted(lenient, await mint(accessClaims({ [claim]: now + 5 })));
+      await expectRefused(lenient, await mint(accessClaims({ [claim]: now + 15 })));
+    },
+  );
 });

@@ -13,14 +13,16 @@
 import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  BEARER,
   INVALID_ACCESS,
   INVALID_TOKEN,
-  BEARER,
   bearer,
   call,
   makeApp,
   makeUser,
+  me,
   postJson,
+  publicUser,
   type TestUser,
 } from './helpers';
 
@@ -130,7 +132,7 @@ const PATHS: Path[] = [
   {
     name: 'Bearer on /api/me/',
     kind: 'access',
-    send: (token) => call(app, '/api/me/', { headers: bearer(token) }),
+    send: (token) => me(app, bearer(token)),
     refused: INVALID_ACCESS,
   },
   {
@@ -142,7 +144,7 @@ const PATHS: Path[] = [
   {
     name: 'the access cookie on /api/me/',
     kind: 'access',
-    send: (token) => call(cookieApp, '/api/me/', { headers: { Cookie: `access_token=${token}` } }),
+    send: (token) => me(cookieApp, { Cookie: `access_token=${token}` }),
     refused: INVALID_ACCESS,
   },
   {
@@ -293,9 +295,9 @@ describe('exp − iat is bounded by REFRESH_TOKEN_LIFETIME + ACCESS_TOKEN_LIFETI
     vi.setSystemTime(now * 1000);
     const refreshIat = now - REFRESH_LIFETIME + 1;
     const access = await mint('access', refreshedBySimplejwt(refreshIat, now));
-    const res = await call(app, '/api/me/', { headers: bearer(access) });
+    const res = await me(app, bearer(access));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+    expect(await res.json()).toEqual(publicUser(user));
     expect((await postJson(app, '/api/token/verify/', { token: access })).status).toBe(200);
   });
 
@@ -316,12 +318,12 @@ describe('exp − iat is bounded by REFRESH_TOKEN_LIFETIME + ACCESS_TOKEN_LIFETI
   it('adds LEEWAY to the bound', async () => {
     const lenient = makeApp({ settings: { LEEWAY: '10' } });
     const bound = REFRESH_LIFETIME + ACCESS_LIFETIME + 10;
-    const me = async (iat: number) => {
+    const meIssuedAt = async (iat: number) => {
       const token = await mint('access', { iat, exp: nowSeconds() + 60 });
-      return call(lenient, '/api/me/', { headers: bearer(token) });
+      return me(lenient, bearer(token));
     };
-    expect((await me(nowSeconds() - bound + 60)).status).toBe(200);
-    const res = await me(nowSeconds() - bound + 59);
+    expect((await meIssuedAt(nowSeconds() - bound + 60)).status).toBe(200);
+    const res = await meIssuedAt(nowSeconds() - bound + 59);
     expect(res.status).toBe(401);
     expect(res.headers.get('WWW-Authenticate')).toBe(BEARER);
     expect(await res.json()).toEqual(INVALID_ACCESS);

@@ -4,15 +4,15 @@
  * (a burn for the unknown user), and each gets the answer a wrong password
  * gets, on every route that checks a password.
  */
-import { env } from 'cloudflare:test';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   PASSWORD,
   basic,
-  call,
   countingHasher,
   makeApp,
   makeUser,
+  markInactive,
+  me,
   postJson,
   type TestUser,
 } from './helpers';
@@ -30,7 +30,7 @@ let inactive: TestUser;
 beforeAll(async () => {
   active = await makeUser(app);
   inactive = await makeUser(app);
-  await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(inactive.id).run();
+  await markInactive(inactive);
 });
 
 beforeEach(() => {
@@ -51,10 +51,7 @@ const ROUTES: [string, (username: string, password: string) => Promise<Response>
     'POST /api/auth/login/',
     (username, password) => postJson(app, '/api/auth/login/', { username, password }),
   ],
-  [
-    'Basic on GET /api/me/',
-    (username, password) => call(app, '/api/me/', { headers: basic(username, password) }),
-  ],
+  ['Basic on GET /api/me/', (username, password) => me(app, basic(username, password))],
 ];
 
 async function answer(res: Response) {

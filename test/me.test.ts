@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { PASSWORD, basic, body, call, makeApp, makeUser, uniqueName } from './helpers';
+import {
+  PASSWORD,
+  basic,
+  body,
+  call,
+  expectJson,
+  makeApp,
+  makeUser,
+  me,
+  publicUser,
+  uniqueName,
+} from './helpers';
 
 const app = makeApp({ settings: { DEFAULT_AUTHENTICATION_CLASSES: 'BasicAuthentication' } });
 
@@ -12,26 +23,28 @@ function patch(headers: Record<string, string>, fields: unknown) {
 }
 
 describe('GET /api/me/', () => {
-  it('shows the authenticated user', async () => {
+  it('shows the authenticated user (here through BasicAuthentication)', async () => {
     const user = await makeUser(app);
-    const res = await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) });
-    expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+    await expectJson(await me(app, basic(user.username, PASSWORD)), 200, publicUser(user));
   });
 
-  it('refuses anonymous requests, including OPTIONS', async () => {
-    for (const method of ['GET', 'HEAD', 'OPTIONS', 'PATCH']) {
+  it.each(['GET', 'HEAD', 'OPTIONS', 'PATCH'])(
+    'refuses an anonymous %s with 401 and the Basic challenge',
+    async (method) => {
       const res = await call(app, '/api/me/', { method });
       expect(res.status).toBe(401);
-    }
-  });
+      expect(res.headers.get('WWW-Authenticate')).toBe('Basic realm="api"');
+    },
+  );
 
-  it('does not allow PUT, POST or DELETE', async () => {
+  it.each(['PUT', 'POST', 'DELETE'])('does not allow %s: 405 with Allow', async (method) => {
     const user = await makeUser(app);
-    for (const method of ['PUT', 'POST', 'DELETE']) {
-      const res = await call(app, '/api/me/', { method, headers: basic(user.username, PASSWORD) });
-      expect(res.status).toBe(405);
-      expect(res.headers.get('Allow')).toBe('GET, PATCH, HEAD, OPTIONS');
-    }
+    const res = await call(app, '/api/me/', { method, headers: basic(user.username, PASSWORD) });
+    await expectJson(res, 405, {
+      detail: `Method "${method}" not allowed.`,
+      code: 'method_not_allowed',
+    });
+    expect(res.headers.get('Allow')).toBe('GET, PATCH, HEAD, OPTIONS');
   });
 });
 
@@ -52,24 +65,25 @@ describe('PATCH /api/me/', () => {
     const renamed = uniqueName('renamed');
     const res = await patch(basic(user.username, PASSWORD), { username: renamed });
     expect(await body(res)).toMatchObject({ username: renamed });
-    expect((await call(app, '/api/me/', { headers: basic(renamed, PASSWORD) })).status).toBe(200);
-    expect((await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) })).status).toBe(
-      401,
-    );
+    expect((await me(app, basic(renamed, PASSWORD))).status).toBe(200);
+    expect((await me(app, basic(user.username, PASSWORD))).status).toBe(401);
   });
 
   it('lets a user change the case of their own username', async () => {
     const user = await makeUser(app, { username: uniqueName('lower') });
-    const res = await patch(basic(user.username, PASSWORD), {
-      username: user.username.toUpperCase(),
+    const upper = user.username.toUpperCase();
+    const res = await patch(basic(user.username, PASSWORD), { username: upper });
+    await expectJson(res, 200, { ...publicUser(user), username: upper });
+    await expectJson(await me(app, basic(upper, PASSWORD)), 200, {
+      ...publicUser(user),
+      username: upper,
     });
-    expect(res.status).toBe(200);
   });
 
   it('ignores read-only fields', async () => {
     const user = await makeUser(app);
     const res = await patch(basic(user.username, PASSWORD), { id: 999999, is_staff: true });
-    expect(await res.json()).toEqual({ id: user.id, username: user.username, email: user.email });
+    expect(await res.json()).toEqual(publicUser(user));
   });
 
   it('can clear the email', async () => {
@@ -105,7 +119,7 @@ describe('PATCH /api/me/', () => {
       expect(await res.json()).toEqual({
         username: ['Ensure this field has no more than 150 characters.'],
       });
-      const after = await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) });
+      const after = await me(app, basic(user.username, PASSWORD));
       expect(await body(after)).toMatchObject({ username: user.username });
     });
 
@@ -146,7 +160,7 @@ describe('PATCH /api/me/', () => {
       });
       expect(res.status).toBe(400);
       expect(await body(res)).toMatchObject({ code: 'parse_error' });
-      const after = await call(app, '/api/me/', { headers: basic(user.username, PASSWORD) });
+      const after = await me(app, basic(user.username, PASSWORD));
       expect(await body(after)).toMatchObject({ email: user.email });
     });
   });

@@ -10,11 +10,12 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   PASSWORD,
-  countingHasher,
   basic,
   call,
+  countingHasher,
   makeApp,
   makeUser,
+  me,
   postJson,
   uniqueName,
   type TestUser,
@@ -151,7 +152,7 @@ describe('a password over PASSWORD_MAX_LENGTH', () => {
   });
 
   it('answers Basic authentication with DRF’s 401 Invalid username/password., unhashed', async () => {
-    const res = await call(app, '/api/me/', { headers: basic(user.username, long) });
+    const res = await me(app, basic(user.username, long));
     expect(res.status).toBe(401);
     expect(res.headers.get('WWW-Authenticate')).toBe('Basic realm="api"');
     expect(await res.json()).toEqual({

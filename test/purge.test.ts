@@ -1,7 +1,7 @@
 import { createScheduledController, env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../src/index';
-import { PASSWORD, call, makeApp, makeUser, obtainPair, postJson } from './helpers';
+import { PASSWORD, makeApp, makeUser, me, obtainPair, postJson, tokenHeader } from './helpers';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -44,8 +44,7 @@ describe('the scheduled purge', () => {
 
     expect(await count('api_tokens', user.id)).toBe(1);
     expect(await count('refresh_families', user.id)).toBe(1);
-    const me = await call(app, '/api/me/', { headers: { Authorization: `Token ${fresh.token}` } });
-    expect(me.status).toBe(200);
+    expect((await me(app, tokenHeader(fresh.token))).status).toBe(200);
   });
 
   it('has a cron trigger that runs it', async () => {

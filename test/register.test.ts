@@ -1,9 +1,30 @@
+/**
+ * `POST /api/auth/register/`: the account it creates, DRF's field errors for
+ * every bad input (with Django's texts for usernames, emails and password
+ * validators), hostile input kept as data, and usernames normalised (NFKC,
+ * full case folding) so that look-alike spellings are one account.
+ */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { PASSWORD, basic, body, call, makeApp, makeUser, postJson, uniqueName } from './helpers';
+import {
+  PASSWORD,
+  basic,
+  bearer,
+  body,
+  countingHasher,
+  expectJson,
+  makeApp,
+  makeUser,
+  me,
+  postJson,
+  publicUser,
+  uniqueName,
+} from './helpers';
 
 const app = makeApp();
 const REGISTER = '/api/auth/register/';
+const INVALID_USERNAME =
+  'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.';
 
 async function register(fields: Record<string, unknown>) {
   const res = await postJson(app, REGISTER, fields);
@@ -46,30 +67,18 @@ describe('POST /api/auth/register/', () => {
   });
 
   describe('bad input', () => {
-    it('requires a username and both passwords', async () => {
-      expect(await register({})).toEqual({
-        status: 400,
-        body: {
-          username: ['This field is required.'],
-          password1: ['This field is required.'],
-          password2: ['This field is required.'],
-        },
-      });
-    });
-
-    it('refuses blank fields', async () => {
-      const { status, body: errors } = await register({
-        username: '   ',
-        password1: '',
-        password2: '',
-      });
-      expect(status).toBe(400);
-      expect(errors).toEqual({
-        username: ['This field may not be blank.'],
-        password1: ['This field may not be blank.'],
-        password2: ['This field may not be blank.'],
-      });
-    });
+    it.each([
+      ['missing', {}, 'This field is required.'],
+      ['blank', { username: '   ', password1: '', password2: '' }, 'This field may not be blank.'],
+    ])(
+      'refuses %s username and passwords, each field with its error',
+      async (_case, fields, message) => {
+        expect(await register(fields)).toEqual({
+          status: 400,
+          body: { username: [message], password1: [message], password2: [message] },
+        });
+      },
+    );
 
     it.each([
       [{ username: null }, 'This field may not be null.'],
@@ -91,82 +100,78 @@ describe('POST /api/auth/register/', () => {
       expect(user.username).toBe(username);
     });
 
-    it('refuses passwords that do not match', async () => {
-      const result = await register({
-        username: uniqueName(),
-        password1: PASSWORD,
-        password2: `${PASSWORD}!`,
-      });
+    it.each([
+      ['passwords that do not match', `${PASSWORD}!`],
+      ['a password with surrounding spaces (never trimmed: they are part of it)', ` ${PASSWORD} `],
+    ])('refuses %s in password1 and password2', async (_case, password1) => {
+      const result = await register({ username: uniqueName(), password1, password2: PASSWORD });
       expect(result).toEqual({
         status: 400,
         body: { non_field_errors: ["The two password fields didn't match."] },
       });
     });
 
-    it('never trims a password: surrounding spaces are part of it', async () => {
-      const result = await register({
-        username: uniqueName(),
-        password1: ` ${PASSWORD} `,
-        password2: PASSWORD,
-      });
-      expect(result.body).toEqual({ non_field_errors: ["The two password fields didn't match."] });
-    });
-
     it('refuses a password over the maximum length without hashing it', async () => {
-      const result = await register({ username: uniqueName(), password: 'x'.repeat(1025) });
-      expect(result).toEqual({
-        status: 400,
-        body: { password: ['Ensure this field has no more than 1024 characters.'] },
-      });
-    });
-
-    it('reports every failing password validator with Django texts', async () => {
-      const result = await register({ username: uniqueName(), password: '1234567' });
-      expect(result).toEqual({
-        status: 400,
-        body: {
-          password: [
-            'This password is too short. It must contain at least 8 characters.',
-            'This password is too common.',
-            'This password is entirely numeric.',
-          ],
-        },
-      });
-    });
-
-    it('refuses a password too similar to the username', async () => {
-      const username = uniqueName('marmalade');
-      const result = await register({ username, password: `${username}1` });
-      expect(result.body).toEqual({ password: ['The password is too similar to the username.'] });
-    });
-
-    it("refuses a breached password that is not in Django's list, with Django's message", async () => {
-      for (const password of ['qwertyuiopas', 'QwertyUiopAS', 'Turbonium']) {
-        expect(await register({ username: uniqueName(), password })).toEqual({
-          status: 400,
-          body: { password: ['This password is too common.'] },
-        });
-      }
-    });
-
-    it("refuses a password built on the service's own name", async () => {
-      expect(await register({ username: uniqueName(), password: 'edgeauth2026' })).toEqual({
-        status: 400,
-        body: {
-          password: ['The password is too similar to "edgeauth", a word tied to this site.'],
-        },
-      });
-    });
-
-    it('refuses a password built on the local part of the email', async () => {
-      const result = await register({
+      const counting = countingHasher();
+      const counted = makeApp({ hasher: counting });
+      const res = await postJson(counted, REGISTER, {
         username: uniqueName(),
-        email: 'marguerite.duras@example.org',
-        password: 'Marguerite-writes-1914',
+        password: 'x'.repeat(1025),
       });
-      expect(result).toEqual({
+      await expectJson(res, 400, {
+        password: ['Ensure this field has no more than 1024 characters.'],
+      });
+      expect(counting.count).toBe(0);
+    });
+
+    /** A registration whose password the validators refuse, and their messages. */
+    type RefusedPassword = [string, (username: string) => Record<string, string>, string[]];
+
+    it.each<RefusedPassword>([
+      [
+        'every failing validator at once',
+        () => ({ password: '1234567' }),
+        [
+          'This password is too short. It must contain at least 8 characters.',
+          'This password is too common.',
+          'This password is entirely numeric.',
+        ],
+      ],
+      [
+        'a password too similar to the username',
+        (username) => ({ password: `${username}1` }),
+        ['The password is too similar to the username.'],
+      ],
+      [
+        "a breached password that is not in Django's list (qwertyuiopas)",
+        () => ({ password: 'qwertyuiopas' }),
+        ['This password is too common.'],
+      ],
+      [
+        'a breached password in another case (QwertyUiopAS)',
+        () => ({ password: 'QwertyUiopAS' }),
+        ['This password is too common.'],
+      ],
+      [
+        "a breached password that is not in Django's list (Turbonium)",
+        () => ({ password: 'Turbonium' }),
+        ['This password is too common.'],
+      ],
+      [
+        "a password built on the service's own name",
+        () => ({ password: 'edgeauth2026' }),
+        ['The password is too similar to "edgeauth", a word tied to this site.'],
+      ],
+      [
+        'a password built on the local part of the email',
+        () => ({ email: 'marguerite.duras@example.org', password: 'Marguerite-writes-1914' }),
+        ['The password is too similar to the email address.'],
+      ],
+    ])('refuses %s, with Django’s texts', async (_case, fields, messages) => {
+      const username = uniqueName('marmalade');
+      expect(await register({ username, ...fields(username) })).toEqual({
         status: 400,
-        body: { password: ['The password is too similar to the email address.'] },
+        body: { password: messages },
       });
     });
 
@@ -190,34 +195,17 @@ describe('POST /api/auth/register/', () => {
     });
 
     it.each([
-      'has space',
-      'slash/name',
-      "x'; DROP TABLE users;--",
-      'semi;colon',
-      'tab\tname',
-      'emoji😀',
-    ])('refuses the username %j with Django text', async (username) => {
+      ['has space', INVALID_USERNAME],
+      ['slash/name', INVALID_USERNAME],
+      ["x'; DROP TABLE users;--", INVALID_USERNAME],
+      ['semi;colon', INVALID_USERNAME],
+      ['tab\tname', INVALID_USERNAME],
+      ['emoji😀', INVALID_USERNAME],
+      ['a'.repeat(151), 'Ensure this field has no more than 150 characters.'],
+      ['nul\u0000l', 'Null characters are not allowed.'],
+    ])('refuses the username %j with Django’s text', async (username, message) => {
       const result = await register({ username, password: PASSWORD });
-      expect(result).toEqual({
-        status: 400,
-        body: {
-          username: [
-            'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
-          ],
-        },
-      });
-    });
-
-    it('refuses a username over 150 characters', async () => {
-      const result = await register({ username: 'a'.repeat(151), password: PASSWORD });
-      expect(result.body).toEqual({
-        username: ['Ensure this field has no more than 150 characters.'],
-      });
-    });
-
-    it('refuses a null character', async () => {
-      const result = await register({ username: 'nul\u0000l', password: PASSWORD });
-      expect(result.body).toEqual({ username: ['Null characters are not allowed.'] });
+      expect(result).toEqual({ status: 400, body: { username: [message] } });
     });
 
     it.each([
@@ -231,13 +219,39 @@ describe('POST /api/auth/register/', () => {
       expect(result).toEqual({ status: 400, body: { email: ['Enter a valid email address.'] } });
     });
 
-    it('keeps the database intact after SQL-ish input in every field', async () => {
+    it('answers SQL-ish input in every field with field errors, and the accounts already there keep working', async () => {
+      const existing = await makeUser(app);
       const sqlish = "'); DELETE FROM users; --";
-      await register({ username: sqlish, email: sqlish, password: sqlish });
-      const user = await makeUser(app);
-      expect(user.id).toBeGreaterThan(0);
-      const count = await env.DB.prepare('SELECT count(*) AS n FROM users').first<{ n: number }>();
-      expect(count!.n).toBeGreaterThan(0);
+      expect(await register({ username: sqlish, email: sqlish, password: sqlish })).toEqual({
+        status: 400,
+        body: {
+          username: [INVALID_USERNAME],
+          email: ['Enter a valid email address.'],
+          password: ['The password is too similar to the username.'],
+        },
+      });
+      const login = await postJson(app, '/api/token/', {
+        username: existing.username,
+        password: existing.password,
+      });
+      expect(login.status).toBe(200);
+    });
+
+    it('stores SQL-ish text that is valid as data: the account shows it unchanged and logs in with it', async () => {
+      const username = uniqueName('bobby');
+      const email = "x'or'1'='1--@example.com";
+      const password = "'); DELETE FROM users; --";
+      const created = await register({ username, email, password });
+      expect(created).toEqual({ status: 201, body: { id: expect.any(Number), username, email } });
+
+      const login = await postJson(app, '/api/token/', { username, password });
+      expect(login.status).toBe(200);
+      const { access } = (await login.json()) as { access: string };
+      await expectJson(
+        await me(app, bearer(access)),
+        200,
+        publicUser({ id: created.body.id as number, username, email }),
+      );
     });
   });
 
@@ -302,7 +316,7 @@ describe('POST /api/auth/register/', () => {
       const suffix = Math.random().toString(36).slice(2, 6);
       const { body: user } = await register({ username: `οδος_${suffix}`, password: PASSWORD });
       for (const spelling of [`ΟΔΟΣ_${suffix.toUpperCase()}`, `οδοσ_${suffix}`, `Οδος_${suffix}`]) {
-        const res = await call(basicApp, '/api/me/', { headers: basic(spelling, PASSWORD) });
+        const res = await me(basicApp, basic(spelling, PASSWORD));
         expect(res.status).toBe(200);
         expect(await res.json()).toMatchObject({ id: user.id, username: `οδος_${suffix}` });
       }
@@ -310,9 +324,14 @@ describe('POST /api/auth/register/', () => {
 
     it('treats composed and decomposed accents as the same name', async () => {
       const suffix = Math.random().toString(36).slice(2, 6);
-      await register({ username: `cafe\u0301${suffix}`, password: PASSWORD });
+      const first = await register({ username: `cafe\u0301${suffix}`, password: PASSWORD });
+      expect(first.status).toBe(201);
+      expect(first.body.username).toBe(`café${suffix}`);
       const second = await register({ username: `café${suffix}`, password: PASSWORD });
-      expect(second.status).toBe(400);
+      expect(second).toEqual({
+        status: 400,
+        body: { username: ['A user with that username already exists.'] },
+      });
     });
   });
 

@@ -15,7 +15,17 @@ import {
   type StoredUsername,
 } from '../scripts/lib/rekey-sql';
 import { superuserInsertSql } from '../scripts/lib/superuser-sql';
-import { PASSWORD, basic, call, importDrfKeys, makeApp, makeUser, postJson } from './helpers';
+import {
+  PASSWORD,
+  basic,
+  call,
+  importDrfKeys,
+  makeApp,
+  makeUser,
+  me,
+  postJson,
+  tokenHeader,
+} from './helpers';
 
 const app = makeApp({ settings: { DEFAULT_AUTHENTICATION_CLASSES: 'BasicAuthentication' } });
 const hasher = createPasswordHasher({ memoryKiB: 64, iterations: 1, parallelism: 1 });
@@ -43,12 +53,8 @@ async function runSql(sql: string) {
   for (const statement of sql.split('\n').filter(Boolean)) await env.DB.prepare(statement).run();
 }
 
-function me(username: string) {
-  return call(app, '/api/me/', { headers: basic(username, PASSWORD) });
-}
-
 async function meId(username: string): Promise<number | null> {
-  const res = await me(username);
+  const res = await me(app, basic(username, PASSWORD));
   return res.status === 200 ? ((await res.json()) as { id: number }).id : null;
 }
 
@@ -121,7 +127,7 @@ describe('accounts with the old lower-cased key, before the re-key', () => {
     const report = await importDrfKeys(rows);
     expect(report.imported).toBe(1);
     expect(report.skipped.unknown_user).toBe(1);
-    const res = await call(makeApp(), '/api/me/', { headers: { Authorization: `Token ${key}` } });
+    const res = await me(makeApp(), tokenHeader(key));
     expect(await res.json()).toMatchObject({ id });
   });
 });

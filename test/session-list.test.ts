@@ -7,15 +7,25 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config';
 import { createServices } from '../src/services';
 import { cloudflareStores } from '../src/storage/cloudflare';
-import { BEARER, bearer, call, makeApp, makeUser, obtainPair, testVars } from './helpers';
 import {
-  csrf,
+  BEARER,
+  NOT_PROVIDED,
+  bearer,
+  call,
   expectJson,
+  makeApp,
+  makeUser,
+  me,
+  obtainPair,
+  publicUser,
+  testVars,
+} from './helpers';
+import {
+  MISSING_OR_INCORRECT,
+  csrf,
   expectSessionCookieDeleted,
-  getMe,
   jsonLogin,
   listSessions,
-  me,
   publicIdOf,
   send,
   type Browser,
@@ -24,14 +34,6 @@ import {
 
 const app = makeApp();
 const NOT_FOUND = { detail: 'Not found.', code: 'not_found' };
-const NOT_PROVIDED = {
-  detail: 'Authentication credentials were not provided.',
-  code: 'not_authenticated',
-};
-const MISSING_OR_INCORRECT = {
-  detail: 'CSRF Failed: CSRF token missing or incorrect.',
-  code: 'permission_denied',
-};
 
 afterEach(() => {
   vi.useRealTimers();
@@ -128,7 +130,7 @@ describe('DELETE /api/auth/sessions/{id}/', () => {
     expect(res.status).toBe(204);
     expect(await res.text()).toBe('');
     expect(res.headers.getSetCookie()).toEqual([]);
-    await expectJson(await getMe(app, phone.jar), 401, NOT_PROVIDED);
+    await expectJson(await me(app, phone.jar), 401, NOT_PROVIDED);
     expect((await listSessions(app, laptop.jar)).map((session) => session.id)).toEqual([laptopId]);
   });
 
@@ -140,7 +142,7 @@ describe('DELETE /api/auth/sessions/{id}/', () => {
     });
     expect(res.status).toBe(204);
     expectSessionCookieDeleted(res);
-    await expectJson(await getMe(app, alice.jar), 401, NOT_PROVIDED);
+    await expectJson(await me(app, alice.jar), 401, NOT_PROVIDED);
   });
 
   it('needs CSRF from a session, and the target session survives a refusal', async () => {
@@ -150,7 +152,7 @@ describe('DELETE /api/auth/sessions/{id}/', () => {
     const phoneId = await publicIdOf(app, phone.jar);
     const res = await send(app, laptop.jar, 'DELETE', `/api/auth/sessions/${phoneId}/`);
     await expectJson(res, 403, MISSING_OR_INCORRECT);
-    await expectJson(await getMe(app, phone.jar), 200, me(user));
+    await expectJson(await me(app, phone.jar), 200, publicUser(user));
   });
 
   it('works for a JWT client without CSRF', async () => {
@@ -163,7 +165,7 @@ describe('DELETE /api/auth/sessions/{id}/', () => {
       headers: bearer(access),
     });
     expect(res.status).toBe(204);
-    await expectJson(await getMe(app, phone.jar), 401, NOT_PROVIDED);
+    await expectJson(await me(app, phone.jar), 401, NOT_PROVIDED);
   });
 
   it('answers another user’s session id exactly like an unknown one, and theirs keeps working', async () => {
@@ -182,7 +184,7 @@ describe('DELETE /api/auth/sessions/{id}/', () => {
       expect(res.headers.getSetCookie()).toEqual([]);
     }
     expect([...foreign.headers]).toEqual([...unknown.headers]);
-    await expectJson(await getMe(app, bob.jar), 200, me(bob.user));
+    await expectJson(await me(app, bob.jar), 200, publicUser(bob.user));
     expect(await env.KV.get(`sess:${bobId}`)).not.toBeNull();
   });
 
@@ -200,7 +202,7 @@ describe('DELETE /api/auth/sessions/{id}/', () => {
       { headers: csrf(alice.jar) },
     );
     await expectJson(res, 404, NOT_FOUND);
-    await expectJson(await getMe(app, alice.jar), 200, me(alice.user));
+    await expectJson(await me(app, alice.jar), 200, publicUser(alice.user));
   });
 });
 
@@ -218,10 +220,10 @@ describe('POST /api/auth/sessions/logoutothers/', () => {
     await expectJson(res, 200, { detail: 'Logged out of every other session.', revoked: 2 });
     expect(res.headers.getSetCookie()).toEqual([]);
     for (const browser of [phone, tablet]) {
-      await expectJson(await getMe(app, browser.jar), 401, NOT_PROVIDED);
+      await expectJson(await me(app, browser.jar), 401, NOT_PROVIDED);
     }
-    await expectJson(await getMe(app, laptop.jar), 200, me(user));
-    await expectJson(await getMe(app, bob.jar), 200, me(bob.user));
+    await expectJson(await me(app, laptop.jar), 200, publicUser(user));
+    await expectJson(await me(app, bob.jar), 200, publicUser(bob.user));
     const left = await listSessions(app, laptop.jar);
     expect(left.map((session) => session.current)).toEqual([true]);
   });
@@ -232,7 +234,7 @@ describe('POST /api/auth/sessions/logoutothers/', () => {
     const laptop = await jsonLogin(app, user);
     const res = await send(app, laptop.jar, 'POST', '/api/auth/sessions/logoutothers/');
     await expectJson(res, 403, MISSING_OR_INCORRECT);
-    await expectJson(await getMe(app, phone.jar), 200, me(user));
+    await expectJson(await me(app, phone.jar), 200, publicUser(user));
   });
 });
 

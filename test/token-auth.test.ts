@@ -12,21 +12,22 @@ import {
   bearer,
   body,
   call,
+  expectJson,
   importDrfKeys,
   makeApp,
   makeUser,
+  markInactive,
+  me,
   obtainPair,
   postJson,
+  publicUser,
+  tokenHeader,
   unreachableD1,
   type TestUser,
 } from './helpers';
 
 const app = makeApp();
 const TOKEN_SHAPE = /^eat_[0-9A-Za-z]{16}_[0-9A-Za-z]{49}$/;
-
-function tokenHeader(token: string, keyword = 'Token') {
-  return { Authorization: `${keyword} ${token}` };
-}
 
 async function obtainToken(user: TestUser, target = app): Promise<string> {
   const res = await postJson(target, '/api-token-auth/', {
@@ -89,8 +90,7 @@ describe('POST /api-token-auth/', () => {
     const { token } = (await res.json()) as { token: string };
     expect(token).toMatch(TOKEN_SHAPE);
     expect(res.headers.get('Cache-Control')).toBe('no-store');
-    const me = await call(app, '/api/me/', { headers: tokenHeader(token) });
-    expect(await me.json()).toEqual({ id: alice.id, username: alice.username, email: alice.email });
+    await expectJson(await me(app, tokenHeader(token)), 200, publicUser(alice));
   });
 
   it('authtoken_obtain_again_form: a new token on every call (deliberate difference 3)', async () => {
@@ -103,7 +103,7 @@ describe('POST /api-token-auth/', () => {
     const { token: second } = (await res.json()) as { token: string };
     expect(second).not.toBe(first);
     for (const token of [first, second]) {
-      expect((await call(app, '/api/me/', { headers: tokenHeader(token) })).status).toBe(200);
+      expect((await me(app, tokenHeader(token))).status).toBe(200);
     }
   });
 
@@ -122,24 +122,22 @@ describe('POST /api-token-auth/', () => {
   });
 
   it.each([
-    ['authtoken_obtain_wrong_password', () => ({ username: alice.username, password: 'wrong' })],
-    ['unknown user', () => ({ username: 'nobody-here', password: PASSWORD })],
+    [
+      'authtoken_obtain_wrong_password',
+      async () => ({ username: alice.username, password: 'wrong' }),
+    ],
+    ['unknown user', async () => ({ username: 'nobody-here', password: PASSWORD })],
+    [
+      'authtoken_obtain_inactive_user',
+      async () => {
+        const user = await makeUser(app);
+        await markInactive(user);
+        return { username: user.username, password: PASSWORD };
+      },
+    ],
   ])('%s: 400 non_field_errors', async (_case, fields) => {
-    const res = await postJson(app, '/api-token-auth/', fields());
-    expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({
-      non_field_errors: ['Unable to log in with provided credentials.'],
-    });
-  });
-
-  it('authtoken_obtain_inactive_user: 400 non_field_errors', async () => {
-    const user = await makeUser(app);
-    await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(user.id).run();
-    const res = await postJson(app, '/api-token-auth/', {
-      username: user.username,
-      password: PASSWORD,
-    });
-    expect(await res.json()).toEqual({
+    const res = await postJson(app, '/api-token-auth/', await fields());
+    await expectJson(res, 400, {
       non_field_errors: ['Unable to log in with provided credentials.'],
     });
   });
@@ -169,8 +167,7 @@ describe('POST /api-token-auth/', () => {
     const first = await obtainToken(user, limited);
     const second = await obtainToken(user, limited);
     const third = await obtainToken(user, limited);
-    const status = async (token: string) =>
-      (await call(limited, '/api/me/', { headers: tokenHeader(token) })).status;
+    const status = async (token: string) => (await me(limited, tokenHeader(token))).status;
     expect([await status(first), await status(second), await status(third)]).toEqual([
       401, 200, 200,
     ]);
@@ -182,11 +179,10 @@ describe('the per-user limit', () => {
     const limited = makeApp({ settings: { TOKEN_LIMIT_PER_USER: '3' } });
     const user = await makeUser(limited);
     const inUse = await obtainToken(user, limited);
-    expect((await call(limited, '/api/me/', { headers: tokenHeader(inUse) })).status).toBe(200);
+    expect((await me(limited, tokenHeader(inUse))).status).toBe(200);
     const fresh = [];
     for (let i = 0; i < 4; i++) fresh.push(await obtainToken(user, limited));
-    const status = async (token: string) =>
-      (await call(limited, '/api/me/', { headers: tokenHeader(token) })).status;
+    const status = async (token: string) => (await me(limited, tokenHeader(token))).status;
     expect(await status(inUse)).toBe(200);
     expect(await Promise.all(fresh.map(status))).toEqual([401, 401, 200, 200]);
   });
@@ -195,10 +191,8 @@ describe('the per-user limit', () => {
 describe('TokenAuthentication', () => {
   it('me_token_ok and me_token_lowercase_scheme', async () => {
     const token = await obtainToken(alice);
-    expect((await call(app, '/api/me/', { headers: tokenHeader(token) })).status).toBe(200);
-    expect((await call(app, '/api/me/', { headers: tokenHeader(token, 'token') })).status).toBe(
-      200,
-    );
+    expect((await me(app, tokenHeader(token))).status).toBe(200);
+    expect((await me(app, tokenHeader(token, 'token'))).status).toBe(200);
   });
 
   it('echo_token_ok: unsafe requests need no CSRF', async () => {
@@ -213,7 +207,7 @@ describe('TokenAuthentication', () => {
 
   it('me_token_key_as_bearer: a token sent as Bearer fails as a JWT', async () => {
     const token = await obtainToken(alice);
-    const res = await call(app, '/api/me/', { headers: bearer(token) });
+    const res = await me(app, bearer(token));
     expect(res.status).toBe(401);
     expect(await body(res)).toMatchObject({
       detail: 'Given token not valid for any token type',
@@ -222,7 +216,7 @@ describe('TokenAuthentication', () => {
   });
 
   it('me_token_wrong: 40 hex digits that are no key', async () => {
-    const res = await call(app, '/api/me/', { headers: tokenHeader('f'.repeat(40)) });
+    const res = await me(app, tokenHeader('f'.repeat(40)));
     await expect401(res, 'Invalid token.');
   });
 
@@ -234,20 +228,17 @@ describe('TokenAuthentication', () => {
       token.slice(0, 20),
     );
     for (const candidate of [forged, sameIdOtherSecret, 'junk', token.toUpperCase()]) {
-      await expect401(
-        await call(app, '/api/me/', { headers: tokenHeader(candidate) }),
-        'Invalid token.',
-      );
+      await expect401(await me(app, tokenHeader(candidate)), 'Invalid token.');
     }
   });
 
   it('me_token_no_credentials and me_token_with_spaces', async () => {
     await expect401(
-      await call(app, '/api/me/', { headers: { Authorization: 'Token' } }),
+      await me(app, { Authorization: 'Token' }),
       'Invalid token header. No credentials provided.',
     );
     await expect401(
-      await call(app, '/api/me/', { headers: { Authorization: 'Token a b' } }),
+      await me(app, { Authorization: 'Token a b' }),
       'Invalid token header. Token string should not contain spaces.',
     );
   });
@@ -256,27 +247,21 @@ describe('TokenAuthentication', () => {
     const user = await makeUser(app);
     const key = '0000000000000000000000000000000000000b0b';
     await importDrfKeys([{ key, user: { id: user.id } }]);
-    expect((await call(app, '/api/me/', { headers: tokenHeader(key) })).status).toBe(200);
-    await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(user.id).run();
-    await expect401(
-      await call(app, '/api/me/', { headers: tokenHeader(key) }),
-      'User inactive or deleted.',
-    );
+    expect((await me(app, tokenHeader(key))).status).toBe(200);
+    await markInactive(user);
+    await expect401(await me(app, tokenHeader(key)), 'User inactive or deleted.');
   });
 
   it('me_jwt_access_with_token_scheme: a JWT sent as Token is an invalid token', async () => {
     const { access } = await obtainPair(app, alice);
-    await expect401(
-      await call(app, '/api/me/', { headers: tokenHeader(access) }),
-      'Invalid token.',
-    );
+    await expect401(await me(app, tokenHeader(access)), 'Invalid token.');
   });
 
   it('challenges with "Token" when TokenAuthentication is the first class', async () => {
     const tokenFirst = makeApp({
       settings: { DEFAULT_AUTHENTICATION_CLASSES: 'TokenAuthentication' },
     });
-    const res = await call(tokenFirst, '/api/me/', { headers: tokenHeader('junk') });
+    const res = await me(tokenFirst, tokenHeader('junk'));
     expect(res.status).toBe(401);
     expect(res.headers.get('WWW-Authenticate')).toBe('Token');
   });
@@ -284,10 +269,8 @@ describe('TokenAuthentication', () => {
   it('honours TOKEN_AUTH_KEYWORD', async () => {
     const custom = makeApp({ settings: { TOKEN_AUTH_KEYWORD: 'ApiKey' } });
     const token = await obtainToken(alice, custom);
-    expect((await call(custom, '/api/me/', { headers: tokenHeader(token, 'apikey') })).status).toBe(
-      200,
-    );
-    expect((await call(custom, '/api/me/', { headers: tokenHeader(token) })).status).toBe(401);
+    expect((await me(custom, tokenHeader(token, 'apikey'))).status).toBe(200);
+    expect((await me(custom, tokenHeader(token))).status).toBe(401);
   });
 
   it('dies when the user logs out everywhere (the revoked-before moment moves)', async () => {
@@ -295,14 +278,14 @@ describe('TokenAuthentication', () => {
     const token = await obtainToken(user);
     const { access } = await obtainPair(app, user);
     expect((await postJson(app, '/api/token/logoutall/', {}, bearer(access))).status).toBe(200);
-    await expect401(await call(app, '/api/me/', { headers: tokenHeader(token) }), 'Invalid token.');
+    await expect401(await me(app, tokenHeader(token)), 'Invalid token.');
   });
 
   it('fails closed with 503 when D1 is unreachable', async () => {
     const token = await obtainToken(alice);
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const down = makeApp({ bindings: { DB: unreachableD1() } });
-    const res = await call(down, '/api/me/', { headers: tokenHeader(token) });
+    const res = await me(down, tokenHeader(token));
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ code: 'service_unavailable' });
     expect(log.mock.calls.flat().join('\n')).not.toContain(token);
@@ -311,7 +294,7 @@ describe('TokenAuthentication', () => {
 
   it('refuses a malformed token before any storage call', async () => {
     const down = makeApp({ bindings: { DB: unreachableD1() } });
-    const res = await call(down, '/api/me/', { headers: tokenHeader('eat_not-a-real-token') });
+    const res = await me(down, tokenHeader('eat_not-a-real-token'));
     expect(res.status).toBe(401);
   });
 });
@@ -323,12 +306,9 @@ describe('expiry', () => {
     const expiring = makeApp({ settings: { TOKEN_TTL: '1h' } });
     const token = await obtainToken(alice, expiring);
     vi.setSystemTime(new Date('2030-01-01T00:59:59Z'));
-    expect((await call(expiring, '/api/me/', { headers: tokenHeader(token) })).status).toBe(200);
+    expect((await me(expiring, tokenHeader(token))).status).toBe(200);
     vi.setSystemTime(new Date('2030-01-01T01:00:00Z'));
-    await expect401(
-      await call(expiring, '/api/me/', { headers: tokenHeader(token) }),
-      'Invalid token.',
-    );
+    await expect401(await me(expiring, tokenHeader(token)), 'Invalid token.');
   });
 
   it('slides with TOKEN_AUTO_REFRESH, never past TOKEN_AUTO_REFRESH_MAX_TTL', async () => {
@@ -341,7 +321,7 @@ describe('expiry', () => {
     const token = await obtainToken(alice, sliding);
     const use = async (minutes: number) => {
       vi.setSystemTime(start + minutes * 60_000);
-      return (await call(sliding, '/api/me/', { headers: tokenHeader(token) })).status;
+      return (await me(sliding, tokenHeader(token))).status;
     };
     expect(await use(50)).toBe(200);
     expect(await use(100)).toBe(200);
@@ -371,11 +351,11 @@ describe('expiry', () => {
     const token = await obtainToken(alice, throttled);
     for (const seconds of [0, 10, 30, 59]) {
       vi.setSystemTime(start + seconds * 1000);
-      expect((await call(throttled, '/api/me/', { headers: tokenHeader(token) })).status).toBe(200);
+      expect((await me(throttled, tokenHeader(token))).status).toBe(200);
     }
     expect(writes.filter((query) => query.includes('api_tokens'))).toHaveLength(1);
     vi.setSystemTime(start + 61_000);
-    await call(throttled, '/api/me/', { headers: tokenHeader(token) });
+    await me(throttled, tokenHeader(token));
     expect(writes.filter((query) => query.includes('api_tokens'))).toHaveLength(2);
     const listed = await call(app, '/api/tokens/', { headers: tokenHeader(token) });
     const entry = ((await listed.json()) as Array<{ current: boolean; last_used: string }>).find(

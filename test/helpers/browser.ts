@@ -1,11 +1,26 @@
 /**
- * A browser for the session tests: a cookie jar, requests that carry it, and
- * logins through the JSON route and the HTML form.
+ * A browser for the cookie tests (sessions and JWT cookie mode): a cookie
+ * jar, requests that carry it, logins through the JSON route and the HTML
+ * form, and the CSRF answers DRF gives.
  */
 import { expect } from 'vitest';
 import { call, type App, type TestUser } from './index';
 
-const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
+export const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
+
+/** A session id as the `sessionid` cookie carries it: `<user id>.<secret>`. */
+export const SESSION_ID = /^(\d+)\.([a-z0-9]{32})$/;
+/** A CSRF token as Django's `csrftoken` cookie carries it. */
+export const CSRF_TOKEN = /^[A-Za-z0-9]{64}$/;
+/** A well-formed CSRF token that no cookie in these tests holds. */
+export const OTHER_CSRF_TOKEN = 'A'.repeat(64);
+
+/** DRF's answer to a request its CSRF check refuses. */
+export function csrfFailed(reason: string) {
+  return { detail: `CSRF Failed: ${reason}`, code: 'permission_denied' };
+}
+export const MISSING_OR_INCORRECT = csrfFailed('CSRF token missing or incorrect.');
+export const COOKIE_NOT_SET = csrfFailed('CSRF cookie not set.');
 
 export interface SetCookie {
   name: string;
@@ -35,41 +50,58 @@ export function setCookies(res: Response): Record<string, SetCookie> {
   return cookies;
 }
 
-/** A browser's cookie store: keeps what responses set, forgets what they expire. */
+/**
+ * A browser's cookie store: keeps what responses set, forgets what they
+ * expire (`Max-Age=0`), and sends a cookie only to paths under its `Path`
+ * (the refresh cookie of cookie mode is scoped to the token routes).
+ */
 export class CookieJar {
-  private readonly cookies = new Map<string, string>();
+  private readonly cookies = new Map<string, { value: string; path: string }>();
 
   store(res: Response): this {
-    for (const line of res.headers.getSetCookie()) {
-      const cookie = parseSetCookie(line);
+    for (const cookie of Object.values(setCookies(res))) {
       if (cookie.attributes['max-age'] === '0') this.cookies.delete(cookie.name);
-      else this.cookies.set(cookie.name, cookie.value);
+      else {
+        const path = typeof cookie.attributes.path === 'string' ? cookie.attributes.path : '/';
+        this.cookies.set(cookie.name, { value: cookie.value, path });
+      }
     }
     return this;
   }
 
   get(name: string): string | undefined {
-    return this.cookies.get(name);
+    return this.cookies.get(name)?.value;
   }
 
-  set(name: string, value: string): this {
-    this.cookies.set(name, value);
+  has(name: string): boolean {
+    return this.cookies.has(name);
+  }
+
+  set(name: string, value: string, path = '/'): this {
+    this.cookies.set(name, { value, path });
     return this;
   }
 
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  /** The `Cookie` header a browser sends to `path`. */
+  header(path = '/'): string {
+    return [...this.cookies]
+      .filter(([, cookie]) => path.startsWith(cookie.path))
+      .map(([name, cookie]) => `${name}=${cookie.value}`)
+      .join('; ');
   }
 
-  /** `{ Cookie }` for a request's headers, or nothing when the jar is empty. */
-  headers(): Record<string, string> {
-    const cookie = this.header();
+  /** `{ Cookie }` for a request to `path`, or nothing when no cookie goes there. */
+  headers(path = '/'): Record<string, string> {
+    const cookie = this.header(path);
     return cookie === '' ? {} : { Cookie: cookie };
   }
 
+  /** A copy without some cookies, to build requests that lack them. */
   without(...names: string[]): CookieJar {
     const copy = new CookieJar();
-    for (const [name, value] of this.cookies) if (!names.includes(name)) copy.set(name, value);
+    for (const [name, cookie] of this.cookies) {
+      if (!names.includes(name)) copy.cookies.set(name, { ...cookie });
+    }
     return copy;
   }
 }
@@ -88,7 +120,7 @@ export function send(
   path: string,
   init: { headers?: Record<string, string>; body?: string } = {},
 ): Promise<Response> {
-  const cookie = jar.header();
+  const cookie = jar.header(path);
   return call(app, path, {
     method,
     headers: { ...(cookie === '' ? {} : { Cookie: cookie }), ...init.headers },
@@ -116,10 +148,13 @@ export async function jsonLogin(
   return { user, jar, sessionId: jar.get('sessionid')! };
 }
 
-/** Logs in through the HTML form at `/api-auth/login/`, as the reference client did. */
-export async function formLogin(app: App, user: TestUser): Promise<Browser> {
-  const jar = new CookieJar();
-  const form = await call(app, '/api-auth/login/');
+/**
+ * Logs in through the HTML form at `/api-auth/login/`, as the reference
+ * client did: GETs the form with the jar's cookies, then posts it with the
+ * CSRF token the form carries. The jar keeps the cookies.
+ */
+export async function formLogin(app: App, user: TestUser, jar = new CookieJar()): Promise<Browser> {
+  const form = await send(app, jar, 'GET', '/api-auth/login/');
   expect(form.status).toBe(200);
   jar.store(form);
   const res = await send(app, jar, 'POST', '/api-auth/login/', {
@@ -166,17 +201,4 @@ export async function publicIdOf(app: App, jar: CookieJar): Promise<string> {
   const current = (await listSessions(app, jar)).filter((session) => session.current);
   expect(current).toHaveLength(1);
   return current[0]!.id;
-}
-
-export function getMe(app: App, jar: CookieJar, headers: Record<string, string> = {}) {
-  return send(app, jar, 'GET', '/api/me/', { headers });
-}
-
-export function me(user: TestUser) {
-  return { id: user.id, username: user.username, email: user.email };
-}
-
-export async function expectJson(res: Response, status: number, expected: unknown) {
-  expect(res.status).toBe(status);
-  expect(await res.json()).toEqual(expected);
 }

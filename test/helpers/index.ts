@@ -5,6 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import type { Hono } from 'hono';
+import { expect, vi } from 'vitest';
 import {
   drfTokenImportPlan,
   importReport,
@@ -12,7 +13,7 @@ import {
   type ImportReport,
 } from '../../scripts/lib/drf-token-sql';
 import { createApp, type AppOptions } from '../../src/app';
-import { parseConfig } from '../../src/config';
+import { ConfigError, parseConfig } from '../../src/config';
 import { wasmArgon2id } from '../../src/crypto/argon2id';
 import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password';
 import type { AppEnv, Bindings } from '../../src/env';
@@ -30,6 +31,17 @@ export interface MakeAppOptions extends AppOptions {
   settings?: Record<string, unknown>;
   bindings?: Partial<Bindings>;
   stores?: Stores;
+}
+
+/** The start-up error `build` throws for a bad setting; fails the test when it throws none. */
+export function configErrorOf(build: () => unknown): ConfigError {
+  try {
+    build();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('the settings were accepted');
 }
 
 /** An edgeauth app on the test's real local D1 and KV. */
@@ -70,8 +82,46 @@ export async function makeUser(
   return { ...body, password };
 }
 
+/** The body `GET /api/me/` (and every route answering "the user") shows for `user`. */
+export function publicUser(user: { id: number; username: string; email: string }) {
+  return { id: user.id, username: user.username, email: user.email };
+}
+
+/** Marks the account inactive, as an admin does in Django, revoking nothing. */
+export async function markInactive(user: { id: number }): Promise<void> {
+  await env.DB.prepare('UPDATE users SET is_active = 0 WHERE id = ?').bind(user.id).run();
+}
+
 export function call(app: App, path: string, init: RequestInit = {}): Promise<Response> {
   return Promise.resolve(app.request(path, init, env));
+}
+
+/**
+ * What a request carries to authenticate: headers, or a cookie jar (which
+ * sends the cookies a browser would send to the request's path).
+ */
+export type Credentials =
+  Record<string, string> | { headers(path: string): Record<string, string> };
+
+/** `GET /api/me/` with the given credentials, merged in order (a later header wins). */
+export function me(app: App, ...credentials: Credentials[]): Promise<Response> {
+  const headers: Record<string, string> = {};
+  for (const given of credentials) {
+    Object.assign(headers, typeof given.headers === 'function' ? given.headers('/api/me/') : given);
+  }
+  return call(app, '/api/me/', { headers });
+}
+
+/** The status and the JSON body, exactly. */
+export async function expectJson(res: Response, status: number, expected: unknown) {
+  expect(res.status).toBe(status);
+  expect(await res.json()).toEqual(expected);
+}
+
+/** Freezes `Date` (only) at `at`; timers, I/O and the storage services keep running. */
+export function freezeAt(at: number) {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(at);
 }
 
 export function postJson(
@@ -126,6 +176,18 @@ export function unreachableKV(): KVNamespace {
   } as unknown as KVNamespace;
 }
 
+/** DRF's answer to a request without credentials where they are needed. */
+export const NOT_PROVIDED = {
+  detail: 'Authentication credentials were not provided.',
+  code: 'not_authenticated',
+};
+
+/** edgeauth's answer when storage it must read or write cannot be reached (fail closed). */
+export const UNAVAILABLE = {
+  detail: 'The authentication service is temporarily unavailable. Try again later.',
+  code: 'service_unavailable',
+};
+
 /** simplejwt's challenge on 401s: `WWW-Authenticate` with the default `AUTH_HEADER_TYPES`. */
 export const BEARER = 'Bearer realm="api"';
 
@@ -143,6 +205,11 @@ export const INVALID_TOKEN = { detail: 'Token is invalid or expired', code: 'tok
 
 export function bearer(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` };
+}
+
+/** An opaque token (or an imported DRF key) in DRF's `Authorization: Token` header. */
+export function tokenHeader(token: string, keyword = 'Token'): Record<string, string> {
+  return { Authorization: `${keyword} ${token}` };
 }
 
 export interface Pair {
