@@ -17,6 +17,7 @@ import { securityHeaders } from './http/headers';
 import { notFound, onError } from './http/errors';
 import { apiTokenRoutes } from './routes/api-tokens';
 import { registerRoutes, type RouteDeclaration } from './routes/declare';
+import { devRoutes } from './routes/dev';
 import { healthRoutes } from './routes/health';
 import { jwtRoutes } from './routes/jwt';
 import { loginPageRoutes } from './routes/login-page';
@@ -85,6 +86,7 @@ export function declaredRoutes(config: Readonly<AuthConfig>): RouteDeclaration[]
     ...wellKnownRoutes(),
     ...sessionRoutes(config),
     ...loginPageRoutes(config),
+    ...devRoutes(config),
   ];
   return [...routes, ...schemaRoutes(config, routes)];
 }

@@ -66,7 +66,8 @@ export default {
     if ('error' in result) throw new Error(`edgeauth is misconfigured (setting ${result.error})`);
     const purged = await result.services.health.purgeExpired();
     console.log(
-      `edgeauth purge: ${purged.apiTokens} expired tokens, ${purged.refreshFamilies} refresh families`,
+      `edgeauth purge: ${purged.apiTokens} expired tokens, ${purged.refreshFamilies} refresh families, ` +
+        `${purged.passwordResets} reset tokens, ${purged.emailConfirmations} email confirmations`,
     );
   },
 } satisfies ExportedHandler<Bindings>;

@@ -40,6 +40,7 @@ const headerClass: Authenticator = {
       dateJoined: 0,
       lastLogin: null,
       credentialsChangedAt: null,
+      emailVerified: false,
     };
     return { method: 'token', userId: 1, user } as Authentication;
   },

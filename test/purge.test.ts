@@ -36,7 +36,9 @@ describe('the scheduled purge', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     await worker.scheduled(createScheduledController(), env);
     expect(log).toHaveBeenCalledWith(
-      expect.stringMatching(/^edgeauth purge: \d+ expired tokens, \d+ refresh families$/),
+      expect.stringMatching(
+        /^edgeauth purge: \d+ expired tokens, \d+ refresh families, \d+ reset tokens, \d+ email confirmations$/,
+      ),
     );
     log.mockRestore();
 

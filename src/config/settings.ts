@@ -177,6 +177,8 @@ export const SETTINGS = {
   ),
   /** Whether `POST <ROUTE_PREFIX_AUTH>/register/` creates accounts. */
   REGISTRATION_OPEN: setting(boolean, true),
+  /** The site's name, in the mails the account flows send. */
+  SITE_NAME: setting(text(), 'edgeauth'),
   /** argon2id memory cost in KiB (OWASP: 19456 = 19 MiB). */
   PASSWORD_ARGON2_MEMORY_KIB: setting(integer({ min: 8, max: 65536 }), 19456),
   /** argon2id passes (OWASP: 2). */

@@ -6,15 +6,9 @@
  * holds (`default-src 'none'`).
  */
 
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#x27;');
-}
+import { escapeHtml } from './escape';
+
+export { escapeHtml } from './escape';
 
 /** No script, no inline style, nothing from elsewhere; forms post only here. */
 export const PAGE_CSP =

@@ -10,12 +10,15 @@ import { wasmArgon2id } from '../crypto/argon2id';
 import { createJwtCodec, type JwtCodec } from '../crypto/jwt';
 import { createPasswordHasher, type PasswordHasher } from '../crypto/password';
 import type { Stores } from '../storage/types';
+import type { Mailer } from '../mail/types';
 import { createApiTokenService } from './api-tokens';
+import { createAuditService } from './audit';
 import { systemClock, type Clock, type ServiceContext } from './context';
 import { createHealthService } from './health';
 import { createJwtService } from './jwt';
 import { codecSettings } from './jwt-claims';
 import { DEFAULT_LOGIN_HOOKS, createLoginService, type LoginHooks } from './login';
+import { createMailService, outboxMailer } from './mail';
 import { createRevocationService } from './revocation';
 import { createSessionService } from './sessions';
 import { createUserService } from './users';
@@ -27,6 +30,11 @@ export interface ServiceOptions {
   hasher?: PasswordHasher;
   /** Steps added to the login pipeline, by hook (after the built-in ones). */
   loginHooks?: Partial<LoginHooks>;
+  /**
+   * Replaces the mail backend chosen from the settings (development: the
+   * outbox; production: none unless configured).
+   */
+  mailer?: Mailer | null;
 }
 
 function withHooks(extra: Partial<LoginHooks> = {}): LoginHooks {
@@ -60,6 +68,10 @@ export function createServices(
   const codec: JwtCodec = createJwtCodec(codecSettings(config));
   const hasher = options.hasher ?? passwordHasher(config);
   const ctx: ServiceContext = { config, stores, hasher, codec, clock };
+  const audit = createAuditService(ctx);
+  const defaultMailer =
+    config.ENVIRONMENT === 'development' ? outboxMailer(stores.outbox, () => clock.now()) : null;
+  const mailer = options.mailer === undefined ? defaultMailer : options.mailer;
   return {
     config,
     users: createUserService(ctx),
@@ -69,6 +81,8 @@ export function createServices(
     sessions: createSessionService(ctx),
     revocation: createRevocationService(ctx),
     health: createHealthService(ctx),
+    audit,
+    mail: createMailService(ctx, mailer, audit),
     /** The public keys that verify this deployment's JWTs. */
     jwks: () => codec.jwks(),
   };

@@ -7,9 +7,12 @@ import { drizzle } from 'drizzle-orm/d1';
 import type { Bindings } from '../bindings';
 import { guard } from './guard';
 import { d1ApiTokenStore } from './d1/api-tokens';
+import { d1EmailConfirmationStore, d1PasswordResetStore } from './d1/one-time-keys';
 import { d1Purger } from './d1/purge';
 import { d1RefreshFamilyStore } from './d1/refresh-families';
+import { d1SecurityEventStore } from './d1/security-events';
 import { d1UserStore } from './d1/users';
+import { kvOutboxStore } from './kv/outbox';
 import { kvRevocationList } from './kv/revocation-list';
 import { kvSessionStore } from './kv/sessions';
 import type { Stores } from './types';
@@ -29,6 +32,10 @@ export function cloudflareStores(env: Bindings): Stores {
     apiTokens: d1ApiTokenStore(db),
     revocations: kvRevocationList(env.KV),
     sessions: kvSessionStore(env.KV),
+    securityEvents: d1SecurityEventStore(db),
+    passwordResets: d1PasswordResetStore(db),
+    emailConfirmations: d1EmailConfirmationStore(db),
+    outbox: kvOutboxStore(env.KV),
     purger: d1Purger(db),
     probes: {
       d1: () => users.ping(),

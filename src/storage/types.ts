@@ -21,6 +21,8 @@ export interface User {
   lastLogin: number | null;
   /** Credentials issued before this moment are revoked (null: never moved). */
   credentialsChangedAt: number | null;
+  /** The address in `email` was confirmed through a mail sent to it. */
+  emailVerified: boolean;
 }
 
 export interface NewUser {
@@ -182,8 +184,16 @@ export interface SessionStore {
 
 /** Housekeeping the scheduled handler runs, never the request path. */
 export interface Purger {
-  /** Deletes expired tokens and refresh families whose every token has expired; resolves counts. */
-  purgeExpired(now: number): Promise<{ apiTokens: number; refreshFamilies: number }>;
+  /**
+   * Deletes expired tokens, refresh families whose every token has expired,
+   * and expired reset and confirmation keys; resolves counts.
+   */
+  purgeExpired(now: number): Promise<{
+    apiTokens: number;
+    refreshFamilies: number;
+    passwordResets: number;
+    emailConfirmations: number;
+  }>;
 }
 
 /** What the revocation list says about one credential. */
@@ -215,6 +225,103 @@ export interface RevocationList {
   setRevokedBefore(userId: number, at: number, ttl: number): Promise<void>;
 }
 
+/** One security event (the `security_events` table). Never a secret. Times in ms. */
+export interface SecurityEvent {
+  type: string;
+  at: number;
+  userId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** `jwt`, `token`, `session`, `basic`, or null. */
+  credential: string | null;
+  detail: Readonly<Record<string, unknown>> | null;
+}
+
+export interface StoredSecurityEvent extends SecurityEvent {
+  id: number;
+  count: number;
+}
+
+export interface SecurityEventQuery {
+  userId?: number;
+  type?: string;
+  /** Inclusive bounds, ms. */
+  since?: number;
+  until?: number;
+  limit: number;
+  offset: number;
+}
+
+export interface SecurityEventStore {
+  record(event: SecurityEvent): Promise<void>;
+  /**
+   * Counts an event under `key` (one row per key and minute, `count`
+   * incremented): for what happens too often to write a row each time.
+   */
+  recordAggregated(event: SecurityEvent, key: string): Promise<void>;
+  /** Newest first, with the total matching count (for DRF's pagination). */
+  list(query: SecurityEventQuery): Promise<{ count: number; events: StoredSecurityEvent[] }>;
+  /** Deletes events older than `before` (ms); resolves how many. */
+  purgeBefore(before: number): Promise<number>;
+}
+
+/** A password-reset token as stored: its digest, never the token. Times in ms. */
+export interface PasswordReset {
+  digest: string;
+  userId: number;
+  createdAt: number;
+  expiresAt: number;
+  /** A digest of what must stay unchanged for the token to be good (hash, email, last login). */
+  fingerprint: string;
+}
+
+export interface PasswordResetStore {
+  /** Stores the token and deletes the user's older ones (a newer reset voids them). */
+  replace(reset: PasswordReset): Promise<void>;
+  /**
+   * Marks the token used and returns it, in one conditional statement: only
+   * when it exists, is unused and unexpired at `now`. Of any number of
+   * concurrent calls, at most one gets it.
+   */
+  consume(digest: string, now: number): Promise<PasswordReset | null>;
+  /** Deletes every token of the user (after a login, a password or email change). */
+  deleteForUser(userId: number): Promise<void>;
+}
+
+/** An email confirmation key as stored (allauth's `EmailConfirmation`). Times in ms. */
+export interface EmailConfirmation {
+  digest: string;
+  userId: number;
+  email: string;
+  /** `verify`: the account's own address; `change`: a new address, applied when confirmed. */
+  purpose: 'verify' | 'change';
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface EmailConfirmationStore {
+  create(confirmation: EmailConfirmation): Promise<void>;
+  /** As `PasswordResetStore.consume`: one conditional statement, single use. */
+  consume(digest: string, now: number): Promise<EmailConfirmation | null>;
+  deleteForUser(userId: number, purpose?: EmailConfirmation['purpose']): Promise<void>;
+}
+
+/** A mail kept in the development outbox. `sentAt` in ms. */
+export interface OutboxMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  sentAt: number;
+}
+
+/** The development outbox (KV): each mail for an hour. */
+export interface OutboxStore {
+  put(mail: OutboxMail): Promise<void>;
+  /** Newest first, at most `limit`. */
+  list(limit: number): Promise<OutboxMail[]>;
+}
+
 /** Every store the app uses. */
 export interface Stores {
   users: UserStore;
@@ -222,6 +329,10 @@ export interface Stores {
   apiTokens: ApiTokenStore;
   revocations: RevocationList;
   sessions: SessionStore;
+  securityEvents: SecurityEventStore;
+  passwordResets: PasswordResetStore;
+  emailConfirmations: EmailConfirmationStore;
+  outbox: OutboxStore;
   purger: Purger;
   /** Reachability checks by name (`d1`, `kv`) for the health route. */
   probes: Readonly<Record<string, () => Promise<void>>>;

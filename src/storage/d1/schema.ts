@@ -4,7 +4,7 @@
  * (drizzle-kit) turns changes here into SQL under `migrations/`; CI fails
  * when the two disagree. Times are Unix epoch milliseconds.
  */
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const users = sqliteTable(
   'users',
@@ -31,6 +31,8 @@ export const users = sqliteTable(
      * changes, deactivation and "log out everywhere".
      */
     credentialsChangedAt: integer('credentials_changed_at'),
+    /** The address in `email` was confirmed through a mail sent to it (allauth's `verified`). */
+    emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
   },
   (table) => [index('users_email_idx').on(table.email)],
 );
@@ -102,3 +104,93 @@ export const apiTokens = sqliteTable(
 );
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
+/**
+ * What happened to accounts, for users, administrators and alerts: logins,
+ * logouts, password changes, mail failures, admin actions. Never a secret.
+ * A frequent event (a throttled request) is one row per key and minute,
+ * counted, under its `aggregate_key`.
+ */
+export const securityEvents = sqliteTable(
+  'security_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    /** `password_changed`, `login_failed`, `mail_failed`, ... (README, Security events). */
+    type: text('type').notNull(),
+    /** Null for events about no known account. */
+    userId: integer('user_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    /** `jwt`, `token`, `session`, `basic`, or null. */
+    credential: text('credential'),
+    /** A small JSON object. */
+    detail: text('detail'),
+    /** How many times it happened (aggregated rows only count above 1). */
+    count: integer('count').notNull().default(1),
+    /** `<type>:<key>:<minute>` for aggregated events; null otherwise. */
+    aggregateKey: text('aggregate_key'),
+  },
+  (table) => [
+    index('security_events_user_idx').on(table.userId, table.at),
+    index('security_events_type_idx').on(table.type, table.at),
+    index('security_events_at_idx').on(table.at),
+    uniqueIndex('security_events_aggregate_idx').on(table.aggregateKey),
+  ],
+);
+
+export type SecurityEventRow = typeof securityEvents.$inferSelect;
+
+/**
+ * Password-reset tokens: only a SHA-256 digest is stored. Single use; a newer
+ * reset replaces the user's older ones; `fingerprint` is a digest of what the
+ * token must outlive unchanged (the password hash, the email, the last login),
+ * so a password change, an email change or a login voids it, as Django's
+ * token does.
+ */
+export const passwordResets = sqliteTable(
+  'password_resets',
+  {
+    digest: text('digest').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (table) => [
+    index('password_resets_user_idx').on(table.userId),
+    index('password_resets_expires_idx').on(table.expiresAt),
+  ],
+);
+
+export type PasswordResetRow = typeof passwordResets.$inferSelect;
+
+/**
+ * Email confirmation keys (allauth's `EmailConfirmation`): a digest of the
+ * key, the address it confirms (the account's own, or the new address of an
+ * email change, which replaces the old one only when confirmed).
+ */
+export const emailConfirmations = sqliteTable(
+  'email_confirmations',
+  {
+    digest: text('digest').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    /** `verify` (the account's address) or `change` (a new address). */
+    purpose: text('purpose').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (table) => [
+    index('email_confirmations_user_idx').on(table.userId),
+    index('email_confirmations_expires_idx').on(table.expiresAt),
+  ],
+);
+
+export type EmailConfirmationRow = typeof emailConfirmations.$inferSelect;

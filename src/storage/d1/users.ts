@@ -24,6 +24,7 @@ export function toUser(row: UserRow): User {
     dateJoined: row.dateJoined,
     lastLogin: row.lastLogin,
     credentialsChangedAt: row.credentialsChangedAt,
+    emailVerified: row.emailVerified,
   };
 }
 

@@ -33,4 +33,7 @@ export const kvKeys = {
   /** One entry per session of a user, with the session's details as metadata. */
   userSession: (userId: number, publicId: string) => `usess:${userId}:${publicId}`,
   userSessionPrefix: (userId: number) => `usess:${userId}:`,
+  /** A mail in the development outbox (`ENVIRONMENT=development` only). */
+  outbox: (suffix: string) => `outbox:${suffix}`,
+  outboxPrefix: 'outbox:',
 };
