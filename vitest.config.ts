@@ -27,10 +27,14 @@ function testWranglerConfig(): string {
  * The Workers runtime for the tests, with real local D1 and KV from
  * miniflare, configured from wrangler.toml. Password hashing is cheap here
  * through settings; tests that need OWASP's parameters build their own app
- * with the defaults. The Worker's outbound requests (only the optional Pwned
- * Passwords check makes any) go to a fake of that API, an auxiliary Worker
- * (test/fake-hibp/worker.js). `extra` adds bindings (the fuzz configuration
- * passes its seed and case count this way, since the tests run inside workerd).
+ * with the defaults. The Worker's outbound requests (the optional Pwned
+ * Passwords check and the Postmark mail backend make them) go to fakes of
+ * those APIs, auxiliary Workers (test/fake-hibp/worker.js, which hands the
+ * host `postmark.test` to test/fake-postmark/worker.js). Its `send_email`
+ * binding `EMAIL` is miniflare's local one, allowed to send only to the
+ * address listed here, so that a refusal can be tested. `extra` adds
+ * bindings (the fuzz configuration passes its seed and case count this way,
+ * since the tests run inside workerd).
  */
 export async function workersRuntime(extra: Record<string, string> = {}) {
   const migrations = await readD1Migrations('./migrations');
@@ -48,7 +52,11 @@ export async function workersRuntime(extra: Record<string, string> = {}) {
       // A second static site, test/fixtures/site, behind the real asset router: the
       // site-gate tests hand it to the gate as ASSETS to try layouts public/ lacks.
       serviceBindings: { TEST_SITE_ASSETS: 'test-site' },
-      // Have I Been Pwned's range API, faked: every outbound fetch of the Worker goes here.
+      // Cloudflare Email Service, locally: for EMAIL_BACKEND=cloudflare.
+      email: {
+        send_email: [{ name: 'EMAIL', allowed_destination_addresses: ['ada@mail.test'] }],
+      },
+      // Have I Been Pwned's range API and Postmark, faked: every outbound fetch of the Worker goes here.
       outboundService: 'fake-hibp',
       workers: [
         {
@@ -62,6 +70,13 @@ export async function workersRuntime(extra: Record<string, string> = {}) {
           name: 'fake-hibp',
           modules: true,
           scriptPath: './test/fake-hibp/worker.js',
+          compatibilityDate: '2026-11-01',
+          serviceBindings: { POSTMARK: 'fake-postmark' },
+        },
+        {
+          name: 'fake-postmark',
+          modules: true,
+          scriptPath: './test/fake-postmark/worker.js',
           compatibilityDate: '2026-11-01',
         },
       ],

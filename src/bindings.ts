@@ -1,7 +1,7 @@
 /**
  * @module bindings
  * What the Worker is bound to in `wrangler.toml`: the storage the stores are
- * built on, and the static assets of the site gate.
+ * built on, the static assets of the site gate, and the optional mail binding.
  */
 
 /** What `wrangler.toml` binds. Settings arrive as further string vars. */
@@ -11,4 +11,6 @@ export interface Bindings {
   KV: KVNamespace;
   /** Workers Static Assets (`public/`), for the static-site gate; absent when the app is API-only. */
   ASSETS?: Fetcher;
+  /** Cloudflare Email Service (`[[send_email]]`), for `EMAIL_BACKEND=cloudflare`. */
+  EMAIL?: SendEmail;
 }

@@ -25,7 +25,11 @@ function build(env: Bindings): Built {
     try {
       const stores = cloudflareStores(env);
       const config = parseConfig(vars);
-      result = { app: createApp(config, stores), services: createServices(config, stores) };
+      const options = { sendEmail: env.EMAIL };
+      result = {
+        app: createApp(config, stores, options),
+        services: createServices(config, stores, undefined, options),
+      };
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : describe(err);
       console.error(`edgeauth: refusing to serve: ${message}`);

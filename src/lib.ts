@@ -27,6 +27,7 @@ export { ConfigError, SETTINGS, parseConfig, type AuthConfig } from './config';
 export type { AppEnv, Bindings, Runtime } from './env';
 export { ApiError, AuthError, ValidationError, type AuthErrorCode, type ErrorCode } from './errors';
 export { notFound, onError } from './http/errors';
+export { MailDeliveryError, type Mail, type Mailer } from './mail/types';
 export * from './permissions';
 export { cloudflareStores } from './storage/cloudflare';
 export { createServices, systemClock, type Clock, type Services } from './services';
@@ -64,7 +65,7 @@ export function edgeauthFromEnv(options: AppOptions = {}): MiddlewareHandler<App
     if (!middleware) {
       const env = c.env as Bindings;
       const config = parseConfig(env as unknown as Record<string, unknown>);
-      middleware = edgeauth(config, cloudflareStores(env), options);
+      middleware = edgeauth(config, cloudflareStores(env), { sendEmail: env.EMAIL, ...options });
       built.set(c.env, middleware);
     }
     return middleware(c, next);

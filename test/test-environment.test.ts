@@ -8,6 +8,7 @@ describe('the test environment', () => {
     expect(names.sort()).toEqual([
       'ASSETS',
       'DB',
+      'EMAIL',
       'ENVIRONMENT',
       'KV',
       'PASSWORD_ARGON2_ITERATIONS',

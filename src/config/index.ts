@@ -11,7 +11,7 @@
 import { randomToken } from '../crypto/random';
 import { isHmac } from './keys';
 import { ConfigError, editDistance } from './parse';
-import { SETTINGS, type AuthConfig, type SettingName } from './settings';
+import { SETTINGS, type AuthConfig, type EmailBackendName, type SettingName } from './settings';
 
 export { ConfigError } from './parse';
 export type { AuthConfig, SettingName } from './settings';
@@ -24,7 +24,7 @@ export const MIN_SECRET_LENGTH = 32;
 const PLACEHOLDER_SECRETS = [/change.?me/i, /^secret$/i, /^x+$/i, /example/i, /insecure/i];
 
 /** Names of bindings and vars that are not settings (so no "did you mean" for them). */
-const NOT_SETTINGS = new Set(['DB', 'KV', 'ASSETS', 'TEST_MIGRATIONS']);
+const NOT_SETTINGS = new Set(['DB', 'KV', 'ASSETS', 'EMAIL', 'TEST_MIGRATIONS']);
 
 export interface ParseOptions {
   /** Where warnings go (development only). */
@@ -70,6 +70,7 @@ export function parseConfig(
   const warn = options.warn ?? ((message: string) => console.warn(message));
   values.SECRET_KEY = checkSecret(config, warn);
   checkJwtKeys(config, warn);
+  values.EMAIL_BACKEND = emailBackend(config);
   checkConsistency(config);
   return Object.freeze(values) as Readonly<AuthConfig>;
 }
@@ -169,4 +170,35 @@ function checkConsistency(config: AuthConfig): void {
       'must be at least 8 KiB per lane of PASSWORD_ARGON2_PARALLELISM',
     );
   }
+}
+
+/**
+ * The mail backend: `EMAIL_BACKEND`, or the outbox in development and none in
+ * production. Production never keeps mail in KV, where nothing reads it (the
+ * outbox route exists only in development); a backend that sends needs its
+ * sender and, for Postmark, its key. The errors name the missing setting,
+ * never a value.
+ */
+function emailBackend(config: AuthConfig): EmailBackendName | undefined {
+  const development = config.ENVIRONMENT === 'development';
+  const backend = config.EMAIL_BACKEND ?? (development ? 'outbox' : undefined);
+  if (backend === 'outbox' && !development) {
+    throw new ConfigError(
+      'EMAIL_BACKEND',
+      'outbox keeps mail in KV, readable only at the development route /api/dev/outbox/; production needs postmark or cloudflare',
+    );
+  }
+  if (backend === 'postmark' && config.EMAIL_API_KEY === undefined) {
+    throw new ConfigError(
+      'EMAIL_API_KEY',
+      'is required with EMAIL_BACKEND=postmark; set it with `wrangler secret put EMAIL_API_KEY`',
+    );
+  }
+  if ((backend === 'postmark' || backend === 'cloudflare') && !config.DEFAULT_FROM_EMAIL) {
+    throw new ConfigError(
+      'DEFAULT_FROM_EMAIL',
+      `is required with EMAIL_BACKEND=${backend}: the address the mail is sent from`,
+    );
+  }
+  return backend;
 }

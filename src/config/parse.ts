@@ -106,6 +106,25 @@ export function oneOf<const T extends string>(choices: readonly T[]): Parser<T> 
   };
 }
 
+/**
+ * A sender as Django's `DEFAULT_FROM_EMAIL` takes it: `noreply@example.com`
+ * or `Example <noreply@example.com>`. No line breaks or control characters,
+ * which would let the value add mail headers.
+ */
+export const fromAddress: Parser<string> = (raw, name) => {
+  const value = text()(raw, name).trim();
+  const address = /^[^\s<>@",;\p{Cc}]+@[^\s<>@",;\p{Cc}]+\.[^\s<>@",;\p{Cc}]+$/u;
+  const match = /^([^<>",;\p{Cc}]+)<([^<>]*)>$/u.exec(value);
+  const ok = match ? address.test(match[2]!) && match[1]!.trim() !== '' : address.test(value);
+  if (!ok) {
+    throw new ConfigError(
+      name,
+      'must be an address like noreply@example.com or Site <noreply@example.com>',
+    );
+  }
+  return value;
+};
+
 /** A list: a TOML array, a JSON array string, or a comma-separated string. */
 export function listOf<T>(item: Parser<T>, opts: { unique?: boolean } = {}): Parser<readonly T[]> {
   return (raw, name) => {

@@ -18,6 +18,7 @@ import {
   decimal,
   duration,
   integer,
+  fromAddress,
   listOf,
   oneOf,
   text,
@@ -41,6 +42,13 @@ export const PASSWORD_VALIDATOR_NAMES = [
   'NumericPasswordValidator',
 ] as const;
 export type PasswordValidatorName = (typeof PASSWORD_VALIDATOR_NAMES)[number];
+
+/** The mail backends `EMAIL_BACKEND` can name (README, Mail). */
+export const EMAIL_BACKENDS = ['outbox', 'postmark', 'cloudflare'] as const;
+export type EmailBackendName = (typeof EMAIL_BACKENDS)[number];
+
+/** Postmark's endpoint for one mail, `EMAIL_API_URL`'s default. */
+export const POSTMARK_EMAIL_URL = 'https://api.postmarkapp.com/email';
 
 const DAY = 86_400;
 
@@ -123,8 +131,11 @@ const contextWord: Parser<string> = (raw, name) => {
   return value;
 };
 
-/** The base URL of a Pwned Passwords range API: https, no query or fragment. */
-const httpsBaseUrl: Parser<string> = (raw, name) => {
+/**
+ * An https URL without a query or fragment (an API's base URL or endpoint),
+ * without a trailing slash.
+ */
+const httpsUrl: Parser<string> = (raw, name) => {
   const value = text()(raw, name).trim();
   let parsed: URL | undefined;
   try {
@@ -134,7 +145,7 @@ const httpsBaseUrl: Parser<string> = (raw, name) => {
   }
   if (parsed?.protocol !== 'https:' || parsed.search !== '' || parsed.hash !== '') {
     // Never the value: a URL can carry credentials, and this message is logged.
-    throw new ConfigError(name, 'is not an https:// base URL without a query or fragment');
+    throw new ConfigError(name, 'is not an https:// URL without a query or fragment');
   }
   return value.replace(/\/+$/, '');
 };
@@ -201,13 +212,27 @@ export const SETTINGS = {
   /** Ask Have I Been Pwned's Pwned Passwords range API (k-anonymity) about every new password. */
   PASSWORD_PWNED_CHECK: setting(boolean, false),
   /** Base URL of the Pwned Passwords API (`<url>/range/<5 hex digits>`). */
-  PASSWORD_PWNED_API_URL: setting(httpsBaseUrl, 'https://api.pwnedpasswords.com'),
+  PASSWORD_PWNED_API_URL: setting(httpsUrl, 'https://api.pwnedpasswords.com'),
   /** Seconds to wait for the Pwned Passwords API. */
   PASSWORD_PWNED_TIMEOUT: setting(decimal({ min: 0.1, max: 30 }), 2),
   /** When the Pwned Passwords API fails: refuse the new password with a 503 (true) or accept it (false). */
   PASSWORD_PWNED_FAIL_CLOSED: setting(boolean, false),
   /** A password seen in at least this many breaches is refused. */
   PASSWORD_PWNED_MIN_COUNT: setting(integer({ min: 1, max: 1_000_000_000 }), 1),
+  /**
+   * Where the account flows' mail goes: `outbox` (development only), `postmark`
+   * or `cloudflare`. Default: `outbox` in development, none in production
+   * (the flows that send mail then answer 503).
+   */
+  EMAIL_BACKEND: setting<EmailBackendName | undefined>(oneOf(EMAIL_BACKENDS)),
+  /** Django: the sender of every mail; required by `postmark` and `cloudflare`. */
+  DEFAULT_FROM_EMAIL: setting<string | undefined>(fromAddress),
+  /** The Postmark server token (a secret: `wrangler secret put EMAIL_API_KEY`). */
+  EMAIL_API_KEY: setting<string | undefined>(text()),
+  /** The mail API's endpoint (Postmark's by default; tests point it at a fake). */
+  EMAIL_API_URL: setting(httpsUrl, POSTMARK_EMAIL_URL),
+  /** Seconds to wait for the mail API (Django's `EMAIL_TIMEOUT`). */
+  EMAIL_TIMEOUT: setting(decimal({ min: 0.1, max: 30 }), 10),
   /** Largest request body accepted, in bytes; larger is a 413. */
   DATA_UPLOAD_MAX_MEMORY_SIZE: setting(integer({ min: 1024, max: 10_485_760 }), 65_536),
   /** simplejwt: lifetime of access tokens. */

@@ -18,7 +18,7 @@ import { createHealthService } from './health';
 import { createJwtService } from './jwt';
 import { codecSettings } from './jwt-claims';
 import { DEFAULT_LOGIN_HOOKS, createLoginService, type LoginHooks } from './login';
-import { createMailService, outboxMailer } from './mail';
+import { createMailService, mailerFromSettings } from './mail';
 import { createRevocationService } from './revocation';
 import { createSessionService } from './sessions';
 import { createUserService } from './users';
@@ -31,10 +31,12 @@ export interface ServiceOptions {
   /** Steps added to the login pipeline, by hook (after the built-in ones). */
   loginHooks?: Partial<LoginHooks>;
   /**
-   * Replaces the mail backend chosen from the settings (development: the
-   * outbox; production: none unless configured).
+   * Replaces the mail backend chosen from the settings (`EMAIL_BACKEND`;
+   * development: the outbox; production: none unless configured).
    */
   mailer?: Mailer | null;
+  /** The Worker's `send_email` binding `EMAIL`, for `EMAIL_BACKEND=cloudflare`. */
+  sendEmail?: SendEmail;
 }
 
 function withHooks(extra: Partial<LoginHooks> = {}): LoginHooks {
@@ -69,9 +71,8 @@ export function createServices(
   const hasher = options.hasher ?? passwordHasher(config);
   const ctx: ServiceContext = { config, stores, hasher, codec, clock };
   const audit = createAuditService(ctx);
-  const defaultMailer =
-    config.ENVIRONMENT === 'development' ? outboxMailer(stores.outbox, () => clock.now()) : null;
-  const mailer = options.mailer === undefined ? defaultMailer : options.mailer;
+  const mailer =
+    options.mailer === undefined ? mailerFromSettings(ctx, options.sendEmail) : options.mailer;
   return {
     config,
     users: createUserService(ctx),

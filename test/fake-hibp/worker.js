@@ -12,6 +12,8 @@
  *   the requests received so far (path and headers), `DELETE /__log` clears it.
  * - `down.test`: every request answers 503.
  * - `slow.test`: never answers within a test's timeout.
+ * - `postmark.test`: handed to the fake Postmark API (test/fake-postmark,
+ *   the service binding `POSTMARK`), for the mail backend.
  * Anything else: 502, so that a stray outbound request fails loudly.
  */
 
@@ -61,9 +63,11 @@ async function hibp(request, url) {
 }
 
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
     const url = new URL(request.url);
     switch (url.hostname) {
+      case 'postmark.test':
+        return env.POSTMARK.fetch(request);
       case 'hibp.test':
         return hibp(request, url);
       case 'down.test':
@@ -72,6 +76,8 @@ export default {
         await new Promise((resolve) => setTimeout(resolve, 30_000));
         return new Response('too late');
       default:
+        // Read the body first: the runtime cannot drain a POST's body after the answer.
+        await request.arrayBuffer();
         return new Response(`no fake for ${url.hostname}`, { status: 502 });
     }
   },
