@@ -28,6 +28,7 @@ const CREDENTIALS = [['username', 'password']];
 
 export const ROUTES: readonly RouteSpec[] = [
   { path: '/api/health', methods: ['GET'], kind: 'api', fields: [] },
+  { path: '/api/schema', methods: ['GET'], kind: 'api', fields: [] },
   {
     path: '/api/auth/register',
     methods: ['POST'],
@@ -39,9 +40,15 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     path: '/api/me',
-    methods: ['GET', 'PATCH'],
+    methods: ['GET', 'PATCH', 'DELETE'],
     kind: 'api',
-    fields: [['email'], ['username:new', 'email']],
+    fields: [['email'], ['username:new', 'email'], ['password']],
+  },
+  {
+    path: '/api/auth/password/change',
+    methods: ['POST'],
+    kind: 'api',
+    fields: [['old_password', 'new_password1', 'new_password2']],
   },
   { path: '/api/token', methods: ['POST'], kind: 'api', fields: CREDENTIALS },
   { path: '/api/token/refresh', methods: ['POST'], kind: 'api', fields: [['refresh']] },
