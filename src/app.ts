@@ -21,6 +21,7 @@ import { devRoutes } from './routes/dev';
 import { healthRoutes } from './routes/health';
 import { jwtRoutes } from './routes/jwt';
 import { loginPageRoutes } from './routes/login-page';
+import { passwordRoutes } from './routes/passwords';
 import { schemaRoutes } from './routes/openapi';
 import { sessionRoutes } from './routes/sessions';
 import { siteGate } from './routes/site';
@@ -87,6 +88,7 @@ export function declaredRoutes(config: Readonly<AuthConfig>): RouteDeclaration[]
     ...sessionRoutes(config),
     ...loginPageRoutes(config),
     ...devRoutes(config),
+    ...passwordRoutes(config),
   ];
   return [...routes, ...schemaRoutes(config, routes)];
 }

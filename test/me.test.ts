@@ -37,14 +37,14 @@ describe('GET /api/me/', () => {
     },
   );
 
-  it.each(['PUT', 'POST', 'DELETE'])('does not allow %s: 405 with Allow', async (method) => {
+  it.each(['PUT', 'POST'])('does not allow %s: 405 with Allow', async (method) => {
     const user = await makeUser(app);
     const res = await call(app, '/api/me/', { method, headers: basic(user.username, PASSWORD) });
     await expectJson(res, 405, {
       detail: `Method "${method}" not allowed.`,
       code: 'method_not_allowed',
     });
-    expect(res.headers.get('Allow')).toBe('GET, PATCH, HEAD, OPTIONS');
+    expect(res.headers.get('Allow')).toBe('GET, PATCH, DELETE, HEAD, OPTIONS');
   });
 });
 

@@ -72,6 +72,29 @@ function userStoreContract(name: string, makeStore: () => UserStore, makeBroken:
       });
     });
 
+    it('changes a password only from the expected hash, moving the revoked-before moment', async () => {
+      const user = await store.create(newUser(), Date.now());
+      const change = { from: '$argon2id$x', to: '$argon2id$changed', at: 1_900_000_000_000 };
+      expect(await store.changePassword(user.id, { ...change, from: '$argon2id$other' })).toBe(
+        false,
+      );
+      expect(await store.changePassword(user.id, change)).toBe(true);
+      expect(await store.changePassword(user.id, change)).toBe(false);
+      expect(await store.findById(user.id)).toMatchObject({
+        passwordHash: '$argon2id$changed',
+        credentialsChangedAt: 1_900_000_000_000,
+      });
+      expect(await store.changePassword(987654321, change)).toBe(false);
+    });
+
+    it('deletes an account once', async () => {
+      const user = await store.create(newUser(), Date.now());
+      expect(await store.delete(user.id)).toBe(true);
+      expect(await store.findById(user.id)).toBeNull();
+      expect(await store.findByUsername(user.username)).toBeNull();
+      expect(await store.delete(user.id)).toBe(false);
+    });
+
     it('raises StorageUnavailableError, and only that, when the database is unreachable', async () => {
       const broken = makeBroken();
       await expect(broken.findById(1)).rejects.toBeInstanceOf(StorageUnavailableError);
@@ -80,6 +103,10 @@ function userStoreContract(name: string, makeStore: () => UserStore, makeBroken:
         StorageUnavailableError,
       );
       await expect(broken.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(broken.changePassword(1, { from: 'a', to: 'b', at: 1 })).rejects.toBeInstanceOf(
+        StorageUnavailableError,
+      );
+      await expect(broken.delete(1)).rejects.toBeInstanceOf(StorageUnavailableError);
     });
   });
 }

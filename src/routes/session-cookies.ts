@@ -28,7 +28,17 @@ export async function sessionLogin(
   const previousSession = readCookie(c, config.SESSION_COOKIE_NAME);
   const result = await services.login.logIn(attempt, { kind: 'session', previousSession });
   if (!result.ok) return null;
-  setCookie(c, config.SESSION_COOKIE_NAME, result.issued.sessionId, {
+  setSessionCookies(c, config, result.issued.sessionId);
+  return result.user;
+}
+
+/**
+ * The cookies of a session just started (a login, or a password change
+ * that rotates the session): the session id, and a new CSRF token, as
+ * Django's `login()` rotates it.
+ */
+export function setSessionCookies(c: Context<AppEnv>, config: AuthConfig, sessionId: string) {
+  setCookie(c, config.SESSION_COOKIE_NAME, sessionId, {
     path: '/',
     maxAge: config.SESSION_COOKIE_AGE,
     httpOnly: true,
@@ -36,7 +46,6 @@ export async function sessionLogin(
     sameSite: config.SESSION_COOKIE_SAMESITE,
   });
   rotateCsrfCookie(c, config);
-  return result.user;
 }
 
 /** Ends the request's session (the authenticated one, else whatever the cookie names). */

@@ -1,18 +1,23 @@
 /**
  * @module routes/users
  * `POST <ROUTE_PREFIX_AUTH>/register/` and `GET, PATCH <ROUTE_PREFIX_ME>/`:
- * dj-rest-auth's `registration/` and `user/`.
+ * dj-rest-auth's `registration/` and `user/`; `DELETE <ROUTE_PREFIX_ME>/`
+ * deletes the account, given its password.
  */
 import { loadUser } from '../auth/authenticate';
+import { expireSessionCookie } from '../auth/session';
 import type { AuthConfig } from '../config';
 import { permissionDenied } from '../errors';
+import { clientDetails } from '../http/client';
+import { defer } from '../http/defer';
 import { AllowAny, IsAuthenticated, IsNotScopedTokenOrReadOnly } from '../permissions';
 import { publicUser } from '../services/users';
 import type { Fields } from '../validation/fields';
 import { body, custom, string } from '../validation/schema';
 import { EMAIL_MAX_LENGTH } from '../validation/username';
 import { operation, type RouteDeclaration } from './declare';
-import { VALIDATION_ERROR, json, ref } from './responses';
+import { clearJwtCookies } from './jwt-cookies';
+import { NO_CONTENT, VALIDATION_ERROR, json, ref } from './responses';
 
 /** dj-rest-auth's `password1` + `password2`, unless the body has only `password`. */
 function twoFields(fields: Fields): boolean {
@@ -65,16 +70,52 @@ function registration(config: AuthConfig) {
   );
 }
 
-const profileChanges = body({
-  // Length checked after NFKC normalisation, in services/users.
-  username: string({ required: false }),
-  email: string({
-    required: false,
-    allowBlank: true,
-    maxLength: EMAIL_MAX_LENGTH,
-    format: 'email',
-  }),
-});
+/**
+ * Password fields a PATCH might carry. DRF ignores unknown fields, but a
+ * password that is silently not changed is a trap: each one present is a
+ * field error naming the route that changes it, and nothing is changed.
+ */
+const PASSWORD_FIELDS = [
+  'password',
+  'password1',
+  'password2',
+  'old_password',
+  'new_password1',
+  'new_password2',
+];
+
+function profileChanges(config: AuthConfig) {
+  const refusal = `Use ${config.ROUTE_PREFIX_AUTH}/password/change/ to change the password.`;
+  return body({
+    // Length checked after NFKC normalisation, in services/users.
+    username: string({ required: false }),
+    email: string({
+      required: false,
+      allowBlank: true,
+      maxLength: EMAIL_MAX_LENGTH,
+      format: 'email',
+    }),
+    password: custom({
+      schema: { not: {}, description: `Refused (400): ${refusal}` },
+      read(fields) {
+        for (const name of PASSWORD_FIELDS) if (fields.has(name)) fields.add(name, refusal);
+        return undefined;
+      },
+    }),
+  });
+}
+
+/** The account's password, to delete it. */
+function deletion(config: AuthConfig) {
+  return body({
+    password: string({
+      trim: false,
+      maxLength: config.PASSWORD_MAX_LENGTH,
+      format: 'password',
+      description: 'The account’s current password.',
+    }),
+  });
+}
 
 export function userRoutes(config: AuthConfig): RouteDeclaration[] {
   const me = {
@@ -126,8 +167,9 @@ export function userRoutes(config: AuthConfig): RouteDeclaration[] {
         }),
         PATCH: operation({
           summary: 'Change the username or email',
+          description: `Not the password: a password field is a 400 (see ${config.ROUTE_PREFIX_AUTH}/password/change/).`,
           ...me,
-          body: profileChanges,
+          body: profileChanges(config),
           responses: { 200: json('The changed account.', ref('User')), 400: VALIDATION_ERROR },
           async handler(c, { body }) {
             const { username, email } = await body();
@@ -137,6 +179,30 @@ export function userRoutes(config: AuthConfig): RouteDeclaration[] {
             if (email !== undefined) changes.email = email;
             const updated = await c.var.edgeauth.services.users.updateProfile(user, changes);
             return c.json(publicUser(updated));
+          },
+        }),
+        DELETE: operation({
+          summary: 'Delete the account, given its password',
+          description:
+            'Every credential is revoked and the account deleted; the session and JWT cookies are cleared. A scoped token cannot.',
+          ...me,
+          body: deletion(config),
+          responses: {
+            204: NO_CONTENT,
+            400: VALIDATION_ERROR,
+            403: json('A scoped token, or a failed CSRF check.', ref('Error')),
+          },
+          async handler(c, { auth, body }) {
+            const { password } = await body();
+            const user = await loadUser(c);
+            const { accounts, audit } = c.var.edgeauth.services;
+            await accounts.deleteOwn(user, password);
+            const event = { type: 'account_deleted', userId: user.id, credential: auth.method };
+            const client = clientDetails(c);
+            await defer(c, 'account_deleted event', () => audit.record({ ...event, ...client }));
+            expireSessionCookie(c, config);
+            clearJwtCookies(c, config);
+            return c.body(null, 204);
           },
         }),
       },

@@ -11,6 +11,7 @@ import { createJwtCodec, type JwtCodec } from '../crypto/jwt';
 import { createPasswordHasher, type PasswordHasher } from '../crypto/password';
 import type { Stores } from '../storage/types';
 import type { Mailer } from '../mail/types';
+import { createAccountService } from './account-deletion';
 import { createApiTokenService } from './api-tokens';
 import { createAuditService } from './audit';
 import { systemClock, type Clock, type ServiceContext } from './context';
@@ -19,6 +20,7 @@ import { createJwtService } from './jwt';
 import { codecSettings } from './jwt-claims';
 import { DEFAULT_LOGIN_HOOKS, createLoginService, type LoginHooks } from './login';
 import { createMailService, mailerFromSettings } from './mail';
+import { createPasswordService } from './passwords';
 import { createRevocationService } from './revocation';
 import { createSessionService } from './sessions';
 import { createUserService } from './users';
@@ -86,6 +88,9 @@ export function createServices(
     mail: createMailService(ctx, mailer, audit),
     /** The public keys that verify this deployment's JWTs. */
     jwks: () => codec.jwks(),
+    // Password change and account deletion (issue 12).
+    passwords: createPasswordService(ctx),
+    accounts: createAccountService(ctx),
   };
 }
 

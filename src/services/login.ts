@@ -149,7 +149,10 @@ async function check(ctx: ServiceContext, hooks: LoginHooks, attempt: LoginAttem
     (await firstRefusal(hooks.mfa, attempt, user, now));
   if (refusal) return { user, refusal };
   if (needsRehash) {
-    await stores.users.replacePasswordHash(user.id, await hasher.hash(attempt.password));
+    const passwordHash = await hasher.hash(attempt.password);
+    await stores.users.replacePasswordHash(user.id, passwordHash);
+    // The account as stored now: a password change compares against this hash.
+    return { user: { ...user, passwordHash } };
   }
   return { user };
 }
@@ -157,7 +160,7 @@ async function check(ctx: ServiceContext, hooks: LoginHooks, attempt: LoginAttem
 /** Step 4: the credential. Every write happens here, before the caller answers. */
 async function issue(
   ctx: ServiceContext,
-  attempt: LoginAttempt,
+  client: ClientDetails,
   request: IssueRequest,
   user: User,
   now: number,
@@ -175,7 +178,7 @@ async function issue(
       return { token };
     }
     case 'session': {
-      const session = await startSession(ctx, user, attempt.client, request.previousSession, now);
+      const session = await startSession(ctx, user, client, request.previousSession, now);
       // Django's login() always records it.
       await stores.users.recordLogin(user.id, now);
       return session;
@@ -183,6 +186,21 @@ async function issue(
     case 'none':
       return {};
   }
+}
+
+/**
+ * Step 4 alone, for a use case that checked the password itself: a password
+ * change carrying on the request's login issues the new login here, at its
+ * own `now`.
+ */
+export function issueCredential<K extends keyof Issued>(
+  ctx: ServiceContext,
+  client: ClientDetails,
+  request: Extract<IssueRequest, { kind: K }>,
+  user: User,
+  now: number,
+): Promise<Issued[K]> {
+  return issue(ctx, client, request, user, now) as Promise<Issued[K]>;
 }
 
 export function createLoginService(ctx: ServiceContext, hooks: LoginHooks = DEFAULT_LOGIN_HOOKS) {
@@ -206,7 +224,7 @@ export function createLoginService(ctx: ServiceContext, hooks: LoginHooks = DEFA
       if (outcome.refusal || !outcome.user) {
         result = { ok: false, refusal: outcome.refusal ?? INVALID };
       } else {
-        const issued = (await issue(ctx, attempt, request, outcome.user, now)) as Issued[K];
+        const issued = (await issue(ctx, attempt.client, request, outcome.user, now)) as Issued[K];
         result = { ok: true, user: outcome.user, issued };
       }
       for (const hook of hooks.audit) await hook.run(attempt, outcome, now);

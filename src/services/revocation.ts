@@ -21,10 +21,19 @@ export function revokedBeforeTtl(config: AuthConfig): number {
   return Math.max(accessTokenTtl(config), config.SESSION_COOKIE_AGE);
 }
 
-/** Revokes everything the user holds; resolves the new revoked-before moment (ms). */
-async function revokeAll(ctx: ServiceContext, userId: number, reason: string): Promise<number> {
+/**
+ * Revokes everything the user holds before `now` (default: the clock's);
+ * resolves the new revoked-before moment (ms). A use case that issues a new
+ * credential afterwards (a password change) passes its own `now` and issues
+ * at that same moment: the checks revoke what was issued strictly before it.
+ */
+export async function revokeAll(
+  ctx: ServiceContext,
+  userId: number,
+  reason: string,
+  now = ctx.clock.now(),
+): Promise<number> {
   const { stores } = ctx;
-  const now = ctx.clock.now();
   await stores.users.markCredentialsChanged(userId, now);
   await stores.refreshFamilies.revokeAllForUser(userId, reason, now);
   await stores.apiTokens.deleteAllForUser(userId);
@@ -36,7 +45,8 @@ async function revokeAll(ctx: ServiceContext, userId: number, reason: string): P
 export function createRevocationService(ctx: ServiceContext) {
   return {
     /** Revokes everything the user holds; resolves the new revoked-before moment (ms). */
-    revokeAllCredentials: (userId: number, reason = 'logoutall') => revokeAll(ctx, userId, reason),
+    revokeAllCredentials: (userId: number, reason = 'logoutall', now?: number) =>
+      revokeAll(ctx, userId, reason, now),
 
     /** Deactivates the account and revokes everything it holds. */
     async deactivateUser(userId: number): Promise<void> {

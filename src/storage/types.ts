@@ -61,6 +61,21 @@ export interface UserStore {
   setActive(id: number, active: boolean): Promise<void>;
   /** One cheap read, for the health check. */
   ping(): Promise<void>;
+
+  // Password change and account deletion (issue 12).
+  /**
+   * Stores a new password hash and moves the revoked-before moment to `at`,
+   * in one conditional statement: only while the stored hash is still
+   * `from`, so of two concurrent changes from the same password one wins.
+   * False when the hash changed meanwhile or the user does not exist.
+   */
+  changePassword(id: number, change: { from: string; to: string; at: number }): Promise<boolean>;
+  /**
+   * Deletes the account. Its refresh families, opaque tokens, reset and
+   * confirmation keys go with it (`ON DELETE CASCADE`); security events
+   * keep its id. False when there was no such account.
+   */
+  delete(id: number): Promise<boolean>;
 }
 
 /** A login's refresh-token family (see `refresh_families`). Times in ms unless noted. */

@@ -73,6 +73,9 @@ const FIELD_VALUES: Record<string, (enc: Enc) => fc.Arbitrary<Text>> = {
   'password:new': (enc) => passwordValue(enc, true),
   password1: passwordValue,
   password2: passwordValue,
+  old_password: passwordValue,
+  new_password1: (enc) => passwordValue(enc, true),
+  new_password2: (enc) => passwordValue(enc, true),
   refresh: (enc) => jwtLike(enc).map((part): Text => [part]),
   token: (enc) => jwtLike(enc).map((part): Text => [part]),
   csrfmiddlewaretoken: (enc) =>
@@ -113,6 +116,9 @@ export const KNOWN_FIELDS = [
   'password',
   'password1',
   'password2',
+  'old_password',
+  'new_password1',
+  'new_password2',
   'email',
   'refresh',
   'token',
@@ -123,9 +129,16 @@ export const KNOWN_FIELDS = [
   'csrfmiddlewaretoken',
 ] as const;
 
+/** The second of two password fields, and the field it usually repeats. */
+const REPEATS: Readonly<Record<string, string>> = {
+  password2: 'password1',
+  new_password2: 'new_password1',
+};
+
 /**
  * Every field of one of the route's bodies, each with a mostly valid value
- * (`password2` usually repeats `password1`): a body the handler can act on.
+ * (`password2` usually repeats `password1`, `new_password2` repeats
+ * `new_password1`): a body the handler can act on.
  */
 export function completeFields(
   fieldSets: readonly (readonly string[])[],
@@ -142,12 +155,13 @@ export function completeFields(
         fc.boolean(),
       )
       .map(([entries, repeat, repeatAgain]) => {
-        const first = entries.find(([name]) => name === 'password1');
         const named = entries.map(([name, value]) => [name.split(':')[0]!, value] as const);
-        if (!first || !(repeat || repeatAgain)) return named;
-        return named.map(
-          ([name, value]) => [name, name === 'password2' ? first[1] : value] as const,
-        );
+        if (!(repeat || repeatAgain)) return named;
+        const values = new Map(named);
+        return named.map(([name, value]) => {
+          const first = REPEATS[name] === undefined ? undefined : values.get(REPEATS[name]);
+          return [name, first ?? value] as const;
+        });
       }),
   );
 }

@@ -44,9 +44,15 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     path: '/api/me',
-    methods: ['GET', 'PATCH'],
+    methods: ['GET', 'PATCH', 'DELETE'],
     kind: 'api',
-    fields: [['email'], ['username:new', 'email']],
+    fields: [['email'], ['username:new', 'email'], ['password']],
+  },
+  {
+    path: '/api/auth/password/change',
+    methods: ['POST'],
+    kind: 'api',
+    fields: [['old_password', 'new_password1', 'new_password2']],
   },
   { path: '/api/token', methods: ['POST'], kind: 'api', fields: CREDENTIALS },
   { path: '/api/token/refresh', methods: ['POST'], kind: 'api', fields: [['refresh']] },

@@ -14,9 +14,9 @@ import { makeTargets, type Target } from './targets';
 
 /** Renew the pool this often anyway, and after every answer that may have spent it. */
 const RENEW_EVERY = 100;
-/** Routes whose success revokes, rotates or renames what the pool holds. */
+/** Routes whose success revokes, rotates, renames or deletes what the pool holds. */
 const SPENDS_POOL =
-  /\/(logout|logoutall|logoutothers|blacklist|refresh|login|me)\/?$|\/(tokens|sessions)\/[^/]+\/?$/;
+  /\/(logout|logoutall|logoutothers|blacklist|refresh|login|me|change)\/?$|\/(tokens|sessions)\/[^/]+\/?$/;
 
 function spendsPool(x: Exchange): boolean {
   const method = x.request.method.toUpperCase();

@@ -169,5 +169,24 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
     async ping() {
       await guard('d1', () => db.select({ id: users.id }).from(users).limit(1).all());
     },
+
+    // Password change and account deletion (issue 12).
+    async changePassword(id, { from, to, at }) {
+      const changed = await guard('d1', () =>
+        db
+          .update(users)
+          .set({ password: to, credentialsChangedAt: at })
+          .where(and(byId(id), eq(users.password, from)))
+          .returning({ id: users.id }),
+      );
+      return changed.length > 0;
+    },
+
+    async delete(id) {
+      const deleted = await guard('d1', () =>
+        db.delete(users).where(byId(id)).returning({ id: users.id }),
+      );
+      return deleted.length > 0;
+    },
   };
 }
