@@ -11,6 +11,7 @@ import { createJwtCodec, type JwtCodec } from '../crypto/jwt';
 import { createPasswordHasher, type PasswordHasher } from '../crypto/password';
 import type { Stores } from '../storage/types';
 import type { Mailer } from '../mail/types';
+import { createAdminService } from './admin';
 import { createApiTokenService } from './api-tokens';
 import { createAuditService } from './audit';
 import { systemClock, type Clock, type ServiceContext } from './context';
@@ -72,17 +73,21 @@ export function createServices(
   const defaultMailer =
     config.ENVIRONMENT === 'development' ? outboxMailer(stores.outbox, () => clock.now()) : null;
   const mailer = options.mailer === undefined ? defaultMailer : options.mailer;
+  const users = createUserService(ctx);
+  const revocation = createRevocationService(ctx);
+  const mail = createMailService(ctx, mailer, audit);
   return {
     config,
-    users: createUserService(ctx),
+    users,
     login: createLoginService(ctx, withHooks(options.loginHooks)),
     jwt: createJwtService(ctx),
     apiTokens: createApiTokenService(ctx),
     sessions: createSessionService(ctx),
-    revocation: createRevocationService(ctx),
+    revocation,
     health: createHealthService(ctx),
     audit,
-    mail: createMailService(ctx, mailer, audit),
+    mail,
+    admin: createAdminService(ctx, { users, revocation, mail }),
     /** The public keys that verify this deployment's JWTs. */
     jwks: () => codec.jwks(),
   };

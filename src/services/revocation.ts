@@ -22,7 +22,11 @@ export function revokedBeforeTtl(config: AuthConfig): number {
 }
 
 /** Revokes everything the user holds; resolves the new revoked-before moment (ms). */
-async function revokeAll(ctx: ServiceContext, userId: number, reason: string): Promise<number> {
+export async function revokeAll(
+  ctx: ServiceContext,
+  userId: number,
+  reason: string,
+): Promise<number> {
   const { stores } = ctx;
   const now = ctx.clock.now();
   await stores.users.markCredentialsChanged(userId, now);

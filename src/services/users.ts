@@ -1,12 +1,13 @@
 /**
  * @module services/users
  * Accounts: registration, reading an account, profile changes,
- * deactivation. Checking a password is the login pipeline's
+ * deletion. Checking a password is the login pipeline's
  * (`services/login.ts`). No Hono here.
  */
 import { ValidationError } from '../errors';
 import { UsernameTakenError, type User } from '../storage/types';
 import type { ServiceContext } from './context';
+import { revokeAll } from './revocation';
 import { checkNewPassword } from '../validation/new-password';
 import {
   EMAIL_INVALID,
@@ -91,6 +92,18 @@ async function updateProfile(
   }
 }
 
+/**
+ * Deletes the account: revokes every credential it holds first (JWTs are
+ * checked against KV, never D1, so the revoked-before marker is what ends
+ * them), then deletes the row; its tokens, refresh families and one-time keys
+ * go with it. Ids are never reused (AUTOINCREMENT), so nothing issued to it
+ * can reach another account. Resolves false when there was no such account.
+ */
+async function deleteAccount(ctx: ServiceContext, userId: number): Promise<boolean> {
+  await revokeAll(ctx, userId, 'deleted');
+  return ctx.stores.users.delete(userId);
+}
+
 export function createUserService(ctx: ServiceContext) {
   return {
     register: (input: Registration) => register(ctx, input),
@@ -100,6 +113,9 @@ export function createUserService(ctx: ServiceContext) {
 
     updateProfile: (user: User, changes: { username?: string; email?: string }) =>
       updateProfile(ctx, user, changes),
+
+    /** Revokes every credential of the account, then deletes it; false when it did not exist. */
+    deleteAccount: (userId: number) => deleteAccount(ctx, userId),
   };
 }
 
