@@ -15,6 +15,7 @@ import type { AuthenticationClassName } from './config/settings';
 import type { AppEnv, Runtime } from './env';
 import { securityHeaders } from './http/headers';
 import { notFound, onError } from './http/errors';
+import { adminRoutes } from './routes/admin';
 import { apiTokenRoutes } from './routes/api-tokens';
 import { registerRoutes, type RouteDeclaration } from './routes/declare';
 import { devRoutes } from './routes/dev';
@@ -89,6 +90,7 @@ export function declaredRoutes(config: Readonly<AuthConfig>): RouteDeclaration[]
     ...loginPageRoutes(config),
     ...devRoutes(config),
     ...passwordRoutes(config),
+    ...adminRoutes(config),
   ];
   return [...routes, ...schemaRoutes(config, routes)];
 }

@@ -95,6 +95,41 @@ function userStoreContract(name: string, makeStore: () => UserStore, makeBroken:
       expect(await store.delete(user.id)).toBe(false);
     });
 
+    // --- Administration (the admin API) ---
+    it('lists by id with the matching count, searching every term in username or email', async () => {
+      const base = uniqueName('Listed');
+      const users = [];
+      for (const suffix of ['a', 'b', 'c'])
+        users.push(await store.create(newUser(`${base}${suffix}`), 1));
+      const search = [base.toUpperCase()];
+      expect(await store.count(search)).toBe(3);
+      const page = await store.list({ search, limit: 2, offset: 1 });
+      expect(page.count).toBe(3);
+      expect(page.users.map((user) => user.id)).toEqual([users[1]!.id, users[2]!.id]);
+      expect(
+        (await store.list({ search: [base, 'B@EXAMPLE'], limit: 9, offset: 0 })).users,
+      ).toEqual([users[1]]);
+      expect(await store.count([base, '%'])).toBe(0);
+    });
+
+    it('applies admin changes (a new email is unverified) and deletes rows', async () => {
+      const user = await store.create(newUser(), 1);
+      await store.setActive(user.id, false);
+      expect(
+        await store.adminUpdate(user.id, { email: 'n@example.org', isStaff: true, isActive: true }),
+      ).toMatchObject({
+        email: 'n@example.org',
+        isStaff: true,
+        isActive: true,
+        emailVerified: false,
+      });
+      expect(await store.adminUpdate(user.id, {})).toMatchObject({ email: 'n@example.org' });
+      expect(await store.delete(user.id)).toBe(true);
+      expect(await store.delete(user.id)).toBe(false);
+      expect(await store.findById(user.id)).toBeNull();
+      expect(await store.adminUpdate(user.id, { isStaff: false })).toBeNull();
+    });
+
     it('raises StorageUnavailableError, and only that, when the database is unreachable', async () => {
       const broken = makeBroken();
       await expect(broken.findById(1)).rejects.toBeInstanceOf(StorageUnavailableError);
@@ -104,6 +139,9 @@ function userStoreContract(name: string, makeStore: () => UserStore, makeBroken:
       );
       await expect(broken.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
       await expect(broken.changePassword(1, { from: 'a', to: 'b', at: 1 })).rejects.toBeInstanceOf(
+        StorageUnavailableError,
+      );
+      await expect(broken.list({ search: ['a'], limit: 1, offset: 0 })).rejects.toBeInstanceOf(
         StorageUnavailableError,
       );
       await expect(broken.delete(1)).rejects.toBeInstanceOf(StorageUnavailableError);

@@ -344,6 +344,10 @@ export const SETTINGS = {
   ROUTE_PREFIX_HEALTH: setting(routePrefix(), '/api/health'),
   /** Path of the OpenAPI document; its docs page is `docs/` under it. */
   ROUTE_PREFIX_SCHEMA: setting(routePrefix(), '/api/schema'),
+  /** Prefix of the administration routes (`IsAdminUser`): `users/`, `users/{id}/`, ... */
+  ROUTE_PREFIX_ADMIN: setting(routePrefix(), '/api/admin'),
+  /** DRF's `PAGE_SIZE`: items per page of the paginated lists (`?page=`). */
+  PAGE_SIZE: setting(integer({ min: 1, max: 1000 }), 50),
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -21,13 +21,14 @@ import { revokeAll } from './revocation';
 export const WRONG_PASSWORD = 'Your password was entered incorrectly. Please enter it again.';
 
 /**
- * Revokes everything the account holds, then deletes it. A storage failure
- * throws before the row is gone, so a 503 never hides a deleted account;
- * the credentials it revoked stay revoked.
+ * Revokes everything the account holds, then deletes it (the user's own
+ * deletion and the admin API's alike). A storage failure throws before the
+ * row is gone, so a 503 never hides a deleted account; the credentials it
+ * revoked stay revoked. Resolves false when there was no such account.
  */
-export async function removeAccount(ctx: ServiceContext, userId: number): Promise<void> {
+export async function removeAccount(ctx: ServiceContext, userId: number): Promise<boolean> {
   await revokeAll(ctx, userId, 'account_deleted', ctx.clock.now());
-  await ctx.stores.users.delete(userId);
+  return ctx.stores.users.delete(userId);
 }
 
 export function createAccountService(ctx: ServiceContext) {

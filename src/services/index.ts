@@ -12,6 +12,7 @@ import { createPasswordHasher, type PasswordHasher } from '../crypto/password';
 import type { Stores } from '../storage/types';
 import type { Mailer } from '../mail/types';
 import { createAccountService } from './account-deletion';
+import { createAdminService } from './admin';
 import { createApiTokenService } from './api-tokens';
 import { createAuditService } from './audit';
 import { systemClock, type Clock, type ServiceContext } from './context';
@@ -75,17 +76,21 @@ export function createServices(
   const audit = createAuditService(ctx);
   const mailer =
     options.mailer === undefined ? mailerFromSettings(ctx, options.sendEmail) : options.mailer;
+  const users = createUserService(ctx);
+  const revocation = createRevocationService(ctx);
+  const mail = createMailService(ctx, mailer, audit);
   return {
     config,
-    users: createUserService(ctx),
+    users,
     login: createLoginService(ctx, withHooks(options.loginHooks)),
     jwt: createJwtService(ctx),
     apiTokens: createApiTokenService(ctx),
     sessions: createSessionService(ctx),
-    revocation: createRevocationService(ctx),
+    revocation,
     health: createHealthService(ctx),
     audit,
-    mail: createMailService(ctx, mailer, audit),
+    mail,
+    admin: createAdminService(ctx, { users, revocation, mail }),
     /** The public keys that verify this deployment's JWTs. */
     jwks: () => codec.jwks(),
     // Password change and account deletion (issue 12).

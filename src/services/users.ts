@@ -1,12 +1,13 @@
 /**
  * @module services/users
  * Accounts: registration, reading an account, profile changes,
- * deactivation. Checking a password is the login pipeline's
+ * deletion. Checking a password is the login pipeline's
  * (`services/login.ts`). No Hono here.
  */
 import { ValidationError } from '../errors';
 import { UsernameTakenError, type User } from '../storage/types';
 import type { ServiceContext } from './context';
+import { removeAccount } from './account-deletion';
 import { checkNewPassword } from '../validation/new-password';
 import {
   EMAIL_INVALID,
@@ -100,6 +101,9 @@ export function createUserService(ctx: ServiceContext) {
 
     updateProfile: (user: User, changes: { username?: string; email?: string }) =>
       updateProfile(ctx, user, changes),
+
+    /** Revokes every credential of the account, then deletes it; false when it did not exist. */
+    deleteAccount: (userId: number) => removeAccount(ctx, userId),
   };
 }
 

@@ -76,6 +76,38 @@ export interface UserStore {
    * keep its id. False when there was no such account.
    */
   delete(id: number): Promise<boolean>;
+
+  // --- Administration (the admin API) ---
+  /**
+   * The users matching `search` (each term found in the username or the
+   * email), by id, with the total matching count for DRF's pagination.
+   */
+  list(query: UserQuery): Promise<{ count: number; users: User[] }>;
+  /** How many users match `search` (for `?page=last`). */
+  count(search: readonly string[]): Promise<number>;
+  /**
+   * Changes what an administrator may change; an email change also clears
+   * `emailVerified`. Resolves null when the user does not exist.
+   */
+  adminUpdate(id: number, changes: AdminChanges): Promise<User | null>;
+}
+
+export interface UserQuery {
+  /**
+   * Search terms (DRF's `SearchFilter`): a user matches when every term is
+   * in its username or email, case-insensitively; none: every user.
+   */
+  search: readonly string[];
+  limit: number;
+  offset: number;
+}
+
+/** What the admin API writes. Deactivation is not here: it goes through the revocation service. */
+export interface AdminChanges {
+  email?: string;
+  isStaff?: boolean;
+  /** Only `true` (reactivation). */
+  isActive?: true;
 }
 
 /** A login's refresh-token family (see `refresh_families`). Times in ms unless noted. */

@@ -53,6 +53,14 @@ function passwordValue(enc: Enc, fresh = false): fc.Arbitrary<Text> {
   );
 }
 
+/** DRF's `BooleanField` spellings, and values it refuses. */
+function booleanValue(enc: Enc): fc.Arbitrary<Text> {
+  return mostlyValid(
+    literal(enc, ['true', 'false', '"on"', '"0"', '1']),
+    literal(enc, ['"maybe"', '2', 'null', '[]', '""', '{}']),
+  );
+}
+
 const freshUsername = (enc: Enc) => plain(enc)(chars(ALNUM, 12, 12).map((s) => `u_${s}`));
 
 const FIELD_VALUES: Record<string, (enc: Enc) => fc.Arbitrary<Text>> = {
@@ -104,6 +112,8 @@ const FIELD_VALUES: Record<string, (enc: Enc) => fc.Arbitrary<Text>> = {
       plain(enc)(chars(LOWER_ALNUM, 1, 12).map((s) => `${s}@example.com`)),
       plain(enc)(nastyString),
     ),
+  is_active: (enc) => booleanValue(enc),
+  is_staff: (enc) => booleanValue(enc),
 };
 
 /** A value for a field (`name` or `name:hint`), mostly valid, as a JSON text or a form value. */
@@ -125,6 +135,8 @@ export const KNOWN_FIELDS = [
   'name',
   'expires_in',
   'scopes',
+  'is_active',
+  'is_staff',
   'next',
   'csrfmiddlewaretoken',
 ] as const;

@@ -91,6 +91,12 @@ const ID_REFS: Record<string, () => fc.Arbitrary<Part>> = {
       chars('0123456789abcdef'.split(''), 32, 32),
       asciiJunk.map(encodeURIComponent),
     ),
+  '{userId}': () =>
+    fc.oneof(
+      fc.constant(ref('userId')),
+      chars(['0', '1', '9'], 1, 25),
+      asciiJunk.map(encodeURIComponent),
+    ),
 };
 
 /** The route's path with `{param}` filled in: a pool id or junk. */

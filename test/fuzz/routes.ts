@@ -17,7 +17,7 @@ import fc from 'fast-check';
 export type RouteKind = 'api' | 'html' | 'page' | 'stylesheet' | 'script' | 'gate';
 
 export interface RouteSpec {
-  /** Path without its trailing slash; `{tokenId}` and `{sessionPublicId}` are filled in. */
+  /** Path without its trailing slash; `{tokenId}`, `{sessionPublicId}` and `{userId}` are filled in. */
   path: string;
   methods: readonly string[];
   kind: RouteKind;
@@ -76,6 +76,19 @@ export const ROUTES: readonly RouteSpec[] = [
   { path: '/api/auth/sessions', methods: ['GET'], kind: 'api', fields: [] },
   { path: '/api/auth/sessions/logoutothers', methods: ['POST'], kind: 'api', fields: [] },
   { path: '/api/auth/sessions/{sessionPublicId}', methods: ['DELETE'], kind: 'api', fields: [] },
+  { path: '/api/admin/users', methods: ['GET'], kind: 'api', fields: [] },
+  {
+    path: '/api/admin/users/{userId}',
+    methods: ['GET', 'PATCH', 'DELETE'],
+    kind: 'api',
+    fields: [['is_active'], ['is_staff'], ['email'], ['is_active', 'is_staff', 'email']],
+  },
+  {
+    path: '/api/admin/users/{userId}/revoke-credentials',
+    methods: ['POST'],
+    kind: 'api',
+    fields: [],
+  },
   {
     path: '/api-auth/login',
     methods: ['GET', 'POST'],

@@ -4,13 +4,14 @@
  * (`usernameKey`), and also by the legacy key of edgeauth 0.1.0 until
  * `npm run rekey-usernames` has rewritten the stored keys.
  */
-import { and, eq, ne, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ne, or, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { StorageUnavailableError } from '../../errors';
 import { guard, isUniqueViolation, once } from '../guard';
 import { UsernameTakenError, type User, type UserStore } from '../types';
 import { normalizeUsername, usernameKey, usernameLookupKeys } from '../../validation/username';
 import { users, type UserRow } from './schema';
+import { searchCondition } from './user-search';
 
 export function toUser(row: UserRow): User {
   return {
@@ -180,6 +181,46 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
           .returning({ id: users.id }),
       );
       return changed.length > 0;
+    },
+
+    // --- Administration (the admin API) ---
+    async list(query) {
+      const where = searchCondition(query.search);
+      const [total, rows] = await guard('d1', () =>
+        db.batch([
+          db.select({ n: count() }).from(users).where(where),
+          db
+            .select()
+            .from(users)
+            .where(where)
+            .orderBy(asc(users.id))
+            .limit(query.limit)
+            .offset(query.offset),
+        ]),
+      );
+      return { count: total[0]?.n ?? 0, users: rows.map(toUser) };
+    },
+
+    async count(search) {
+      const where = searchCondition(search);
+      const [total] = await guard('d1', () =>
+        db.select({ n: count() }).from(users).where(where).all(),
+      );
+      return total?.n ?? 0;
+    },
+
+    async adminUpdate(id, changes) {
+      const values: Partial<typeof users.$inferInsert> = {};
+      // A new address is not verified yet, whoever set it.
+      if (changes.email !== undefined)
+        Object.assign(values, { email: changes.email, emailVerified: false });
+      if (changes.isStaff !== undefined) values.isStaff = changes.isStaff;
+      if (changes.isActive) values.isActive = true;
+      if (Object.keys(values).length === 0) return this.findById(id);
+      const [row] = await guard('d1', () =>
+        db.update(users).set(values).where(byId(id)).returning(),
+      );
+      return row ? toUser(row) : null;
     },
 
     async delete(id) {
