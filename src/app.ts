@@ -17,7 +17,9 @@ import { securityHeaders } from './http/headers';
 import { notFound, onError } from './http/errors';
 import { apiTokenRoutes } from './routes/api-tokens';
 import { registerRoutes, type RouteDeclaration } from './routes/declare';
+import { confirmEmailPageRoutes } from './routes/confirm-email-page';
 import { devRoutes } from './routes/dev';
+import { emailVerificationRoutes } from './routes/email-verification';
 import { healthRoutes } from './routes/health';
 import { jwtRoutes } from './routes/jwt';
 import { loginPageRoutes } from './routes/login-page';
@@ -81,11 +83,13 @@ export function declaredRoutes(config: Readonly<AuthConfig>): RouteDeclaration[]
   const routes = [
     ...healthRoutes(config),
     ...userRoutes(config),
+    ...emailVerificationRoutes(config),
     ...jwtRoutes(config),
     ...apiTokenRoutes(config),
     ...wellKnownRoutes(),
     ...sessionRoutes(config),
     ...loginPageRoutes(config),
+    ...confirmEmailPageRoutes(config),
     ...devRoutes(config),
   ];
   return [...routes, ...schemaRoutes(config, routes)];

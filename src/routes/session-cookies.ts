@@ -11,23 +11,23 @@ import type { Authentication } from '../auth/types';
 import type { AuthConfig } from '../config';
 import type { AppEnv } from '../env';
 import { readCookie, rotateCsrfCookie } from '../http/cookies';
-import type { LoginAttempt } from '../services/login';
+import type { LoginAttempt, LoginRefusal } from '../services/login';
 import type { User } from '../services/users';
 
 /**
  * Logs in through the pipeline with a session. Any session the browser
  * already has ends (no fixation). Every write happens before the cookies: an
  * answer that fails after this point must not carry a session the client was
- * told it did not get. Resolves the user, or null when refused.
+ * told it did not get. Resolves the user, or the refusal.
  */
 export async function sessionLogin(
   c: Context<AppEnv>,
   attempt: LoginAttempt,
-): Promise<User | null> {
+): Promise<{ ok: true; user: User } | { ok: false; refusal: LoginRefusal }> {
   const { config, services } = c.var.edgeauth;
   const previousSession = readCookie(c, config.SESSION_COOKIE_NAME);
   const result = await services.login.logIn(attempt, { kind: 'session', previousSession });
-  if (!result.ok) return null;
+  if (!result.ok) return result;
   setCookie(c, config.SESSION_COOKIE_NAME, result.issued.sessionId, {
     path: '/',
     maxAge: config.SESSION_COOKIE_AGE,
@@ -36,7 +36,7 @@ export async function sessionLogin(
     sameSite: config.SESSION_COOKIE_SAMESITE,
   });
   rotateCsrfCookie(c, config);
-  return result.user;
+  return { ok: true, user: result.user };
 }
 
 /** Ends the request's session (the authenticated one, else whatever the cookie names). */

@@ -1,17 +1,20 @@
 /**
  * @module routes/users
  * `POST <ROUTE_PREFIX_AUTH>/register/` and `GET, PATCH <ROUTE_PREFIX_ME>/`:
- * dj-rest-auth's `registration/` and `user/`.
+ * dj-rest-auth's `registration/` and `user/`. The mails they cause
+ * (verification, email change) go out after the response.
  */
 import { loadUser } from '../auth/authenticate';
 import type { AuthConfig } from '../config';
 import { permissionDenied } from '../errors';
 import { AllowAny, IsAuthenticated, IsNotScopedTokenOrReadOnly } from '../permissions';
-import { publicUser } from '../services/users';
+import { defer } from '../http/defer';
+import { publicUser, type ProfileChanges } from '../services/users';
 import type { Fields } from '../validation/fields';
 import { body, custom, string } from '../validation/schema';
 import { EMAIL_MAX_LENGTH } from '../validation/username';
 import { operation, type RouteDeclaration } from './declare';
+import { mailContext } from './email-verification';
 import { VALIDATION_ERROR, json, ref } from './responses';
 
 /** dj-rest-auth's `password1` + `password2`, unless the body has only `password`. */
@@ -30,13 +33,15 @@ function registration(config: AuthConfig) {
     format: 'password',
   } as const;
   const passwordSchema = string(password).schema;
+  const mandatory = config.ACCOUNT_EMAIL_VERIFICATION === 'mandatory';
   return body(
     {
       // No maxLength here: the length counts after NFKC normalisation (services/users).
       username: string({ description: 'Letters, digits and @.+-_ only; case-insensitive.' }),
+      // allauth: mandatory verification needs an address (`EMAIL_REQUIRED`).
       email: string({
-        required: false,
-        allowBlank: true,
+        required: mandatory,
+        allowBlank: !mandatory,
         maxLength: EMAIL_MAX_LENGTH,
         format: 'email',
       }),
@@ -65,16 +70,19 @@ function registration(config: AuthConfig) {
   );
 }
 
-const profileChanges = body({
-  // Length checked after NFKC normalisation, in services/users.
-  username: string({ required: false }),
-  email: string({
-    required: false,
-    allowBlank: true,
-    maxLength: EMAIL_MAX_LENGTH,
-    format: 'email',
-  }),
-});
+function profileChanges(config: AuthConfig) {
+  return body({
+    // Length checked after NFKC normalisation, in services/users.
+    username: string({ required: false }),
+    // With verification on, a new address must be confirmed, so it cannot be blank.
+    email: string({
+      required: false,
+      allowBlank: config.ACCOUNT_EMAIL_VERIFICATION === 'none',
+      maxLength: EMAIL_MAX_LENGTH,
+      format: 'email',
+    }),
+  });
+}
 
 export function userRoutes(config: AuthConfig): RouteDeclaration[] {
   const me = {
@@ -89,7 +97,9 @@ export function userRoutes(config: AuthConfig): RouteDeclaration[] {
       operations: {
         POST: operation({
           summary: 'Create an account (dj-rest-auth registration/)',
-          description: "Django's username, email and password validation.",
+          description:
+            "Django's username, email and password validation. With `ACCOUNT_EMAIL_VERIFICATION` " +
+            'on, a verification mail goes to the address after the response.',
           authentication: 'default',
           permissions: [AllowAny],
           body: registration(config),
@@ -97,15 +107,19 @@ export function userRoutes(config: AuthConfig): RouteDeclaration[] {
             201: json('The new account.', ref('User')),
             400: VALIDATION_ERROR,
             403: json('Registration is closed (`REGISTRATION_OPEN`).', ref('Error')),
+            503: json('Verification needs mail, and no backend is configured.', ref('Error')),
           },
           async handler(c, { body }) {
             if (!config.REGISTRATION_OPEN) throw permissionDenied('Registration is closed.');
             const input = await body();
-            const user = await c.var.edgeauth.services.users.register({
+            const { users, emails } = c.var.edgeauth.services;
+            const user = await users.register({
               username: input.username,
               email: input.email ?? '',
               password: (input.password1 ?? input.password)!,
             });
+            const mail = emails.afterRegistration(user, mailContext(c));
+            if (mail) await defer(c, 'verification mail', mail);
             return c.json(publicUser(user), 201);
           },
         }),
@@ -126,17 +140,27 @@ export function userRoutes(config: AuthConfig): RouteDeclaration[] {
         }),
         PATCH: operation({
           summary: 'Change the username or email',
+          description:
+            'With `ACCOUNT_EMAIL_VERIFICATION` on, a new email is confirmed through a mail ' +
+            'to it first, and the answer still shows the old one; the old address is told ' +
+            'of every change.',
           ...me,
-          body: profileChanges,
-          responses: { 200: json('The changed account.', ref('User')), 400: VALIDATION_ERROR },
+          body: profileChanges(config),
+          responses: {
+            200: json('The changed account.', ref('User')),
+            400: VALIDATION_ERROR,
+            503: json('An email change needs mail, and no backend is configured.', ref('Error')),
+          },
           async handler(c, { body }) {
             const { username, email } = await body();
             const user = await loadUser(c);
-            const changes: { username?: string; email?: string } = {};
+            const changes: ProfileChanges = {};
             if (username !== undefined) changes.username = username;
             if (email !== undefined) changes.email = email;
-            const updated = await c.var.edgeauth.services.users.updateProfile(user, changes);
-            return c.json(publicUser(updated));
+            const { users } = c.var.edgeauth.services;
+            const update = await users.updateProfile(user, changes, mailContext(c));
+            if (update.after) await defer(c, 'email change mail', update.after);
+            return c.json(publicUser(update.user));
           },
         }),
       },

@@ -13,11 +13,12 @@ import type { Stores } from '../storage/types';
 import type { Mailer } from '../mail/types';
 import { createApiTokenService } from './api-tokens';
 import { createAuditService } from './audit';
+import { createEmailService } from './emails';
 import { systemClock, type Clock, type ServiceContext } from './context';
 import { createHealthService } from './health';
 import { createJwtService } from './jwt';
 import { codecSettings } from './jwt-claims';
-import { DEFAULT_LOGIN_HOOKS, createLoginService, type LoginHooks } from './login';
+import { builtInLoginHooks, createLoginService, type LoginHooks } from './login';
 import { createMailService, outboxMailer } from './mail';
 import { createRevocationService } from './revocation';
 import { createSessionService } from './sessions';
@@ -37,10 +38,11 @@ export interface ServiceOptions {
   mailer?: Mailer | null;
 }
 
-function withHooks(extra: Partial<LoginHooks> = {}): LoginHooks {
-  const hooks = { ...DEFAULT_LOGIN_HOOKS };
+function withHooks(config: Readonly<AuthConfig>, extra: Partial<LoginHooks> = {}): LoginHooks {
+  const builtIn = builtInLoginHooks(config);
+  const hooks = { ...builtIn };
   for (const name of Object.keys(extra) as (keyof LoginHooks)[]) {
-    hooks[name] = [...DEFAULT_LOGIN_HOOKS[name], ...(extra[name] ?? [])] as never;
+    hooks[name] = [...builtIn[name], ...(extra[name] ?? [])] as never;
   }
   return hooks;
 }
@@ -72,17 +74,20 @@ export function createServices(
   const defaultMailer =
     config.ENVIRONMENT === 'development' ? outboxMailer(stores.outbox, () => clock.now()) : null;
   const mailer = options.mailer === undefined ? defaultMailer : options.mailer;
+  const mail = createMailService(ctx, mailer, audit);
+  const emails = createEmailService(ctx, mail, audit);
   return {
     config,
-    users: createUserService(ctx),
-    login: createLoginService(ctx, withHooks(options.loginHooks)),
+    users: createUserService(ctx, emails),
+    emails,
+    login: createLoginService(ctx, withHooks(config, options.loginHooks)),
     jwt: createJwtService(ctx),
     apiTokens: createApiTokenService(ctx),
     sessions: createSessionService(ctx),
     revocation: createRevocationService(ctx),
     health: createHealthService(ctx),
     audit,
-    mail: createMailService(ctx, mailer, audit),
+    mail,
     /** The public keys that verify this deployment's JWTs. */
     jwks: () => codec.jwks(),
   };
