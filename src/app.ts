@@ -18,7 +18,9 @@ import { notFound, onError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { apiTokenRoutes } from './routes/api-tokens';
 import { registerRoutes, type RouteDeclaration } from './routes/declare';
+import { confirmEmailPageRoutes } from './routes/confirm-email-page';
 import { devRoutes } from './routes/dev';
+import { emailVerificationRoutes } from './routes/email-verification';
 import { healthRoutes } from './routes/health';
 import { jwtRoutes } from './routes/jwt';
 import { loginPageRoutes } from './routes/login-page';
@@ -83,11 +85,13 @@ export function declaredRoutes(config: Readonly<AuthConfig>): RouteDeclaration[]
   const routes = [
     ...healthRoutes(config),
     ...userRoutes(config),
+    ...emailVerificationRoutes(config),
     ...jwtRoutes(config),
     ...apiTokenRoutes(config),
     ...wellKnownRoutes(),
     ...sessionRoutes(config),
     ...loginPageRoutes(config),
+    ...confirmEmailPageRoutes(config),
     ...devRoutes(config),
     ...passwordRoutes(config),
     ...adminRoutes(config),

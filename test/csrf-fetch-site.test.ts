@@ -7,7 +7,17 @@
  * carries a correct CSRF token, so only this rule can refuse it.
  */
 import { describe, expect, it } from 'vitest';
-import { PASSWORD, call, expectJson, makeApp, makeUser, me, publicUser, type App } from './helpers';
+import {
+  ACCEPT_MAIL,
+  PASSWORD,
+  call,
+  expectJson,
+  makeApp,
+  makeUser,
+  me,
+  publicUser,
+  type App,
+} from './helpers';
 import {
   CookieJar,
   csrf,
@@ -24,8 +34,11 @@ const OWN_ORIGIN = 'http://localhost';
 const TRUSTED = 'https://app.example.com';
 const SITES = ['cross-site', 'same-site'] as const;
 
-const sessions = makeApp({ settings: { DEFAULT_AUTHENTICATION_CLASSES: 'SessionAuthentication' } });
-const cookieMode = makeApp({ settings: COOKIE_MODE });
+const sessions = makeApp({
+  settings: { DEFAULT_AUTHENTICATION_CLASSES: 'SessionAuthentication' },
+  mailer: ACCEPT_MAIL,
+});
+const cookieMode = makeApp({ settings: COOKIE_MODE, mailer: ACCEPT_MAIL });
 
 /** The refusal, with DRF's text, for a request whose `Origin` is this site. */
 const REFUSED = csrfFailed(
@@ -38,7 +51,7 @@ function fromOwnOrigin(site: string): Record<string, string> {
 }
 
 function trusting(settings: Record<string, string>): App {
-  return makeApp({ settings: { ...settings, CSRF_TRUSTED_ORIGINS: TRUSTED } });
+  return makeApp({ settings: { ...settings, CSRF_TRUSTED_ORIGINS: TRUSTED }, mailer: ACCEPT_MAIL });
 }
 
 describe.each(SITES)('Sec-Fetch-Site: %s with Origin equal to this site', (site) => {

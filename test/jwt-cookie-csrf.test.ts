@@ -5,7 +5,7 @@
  * `Sec-Fetch-Site` checks of deliberate difference 7 in shared/API.md.
  */
 import { describe, expect, it } from 'vitest';
-import { call, expectJson, makeApp, me, publicUser, type App } from './helpers';
+import { ACCEPT_MAIL, call, expectJson, makeApp, me, publicUser, type App } from './helpers';
 import {
   COOKIE_NOT_SET,
   MISSING_OR_INCORRECT,
@@ -24,11 +24,14 @@ import {
 } from './helpers/cookie-mode';
 import { ACCESS_BLACKLISTED, expect401 } from './helpers/jwt';
 
-const app = makeApp({ settings: COOKIE_MODE });
+const app = makeApp({ settings: COOKIE_MODE, mailer: ACCEPT_MAIL });
 const ORIGIN = 'http://localhost';
 
 function trusting(trustedOrigins: string): App {
-  return makeApp({ settings: { ...COOKIE_MODE, CSRF_TRUSTED_ORIGINS: trustedOrigins } });
+  return makeApp({
+    settings: { ...COOKIE_MODE, CSRF_TRUSTED_ORIGINS: trustedOrigins },
+    mailer: ACCEPT_MAIL,
+  });
 }
 
 /** `POST /api/token/logout/` as a URL-encoded form carrying `csrfmiddlewaretoken`. */
@@ -146,7 +149,10 @@ describe('CSRF on unsafe requests authenticated by the access cookie', () => {
   });
 
   it('reads the token from the header CSRF_HEADER_NAME names', async () => {
-    const custom = makeApp({ settings: { ...COOKIE_MODE, CSRF_HEADER_NAME: 'X-XSRF-TOKEN' } });
+    const custom = makeApp({
+      settings: { ...COOKIE_MODE, CSRF_HEADER_NAME: 'X-XSRF-TOKEN' },
+      mailer: ACCEPT_MAIL,
+    });
     const { user, jar } = await tokenLogin(custom);
     const refused = await patchEmail(custom, jar, 'new@example.com', csrf(jar));
     await expectJson(refused, 403, MISSING_OR_INCORRECT);

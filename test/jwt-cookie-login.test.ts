@@ -15,6 +15,7 @@ import {
   call,
   expectJson,
   makeApp,
+  ACCEPT_MAIL,
   makeUser,
   me,
   postJson,
@@ -33,7 +34,8 @@ import {
 } from './helpers/cookie-mode';
 import { expect401 } from './helpers/jwt';
 
-const app = makeApp({ settings: COOKIE_MODE });
+// A mail backend: a test changes an email, which tells the old address.
+const app = makeApp({ settings: COOKIE_MODE, mailer: ACCEPT_MAIL });
 
 describe('POST /api/token/ in cookie mode', () => {
   it('sets the access, refresh and CSRF cookies and still answers {refresh, access}', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Mailer } from '../src/mail/types';
 import {
   PASSWORD,
   basic,
@@ -12,7 +13,12 @@ import {
   uniqueName,
 } from './helpers';
 
-const app = makeApp({ settings: { DEFAULT_AUTHENTICATION_CLASSES: 'BasicAuthentication' } });
+// A mail backend: every email change notifies the old address (test/email-change.test.ts).
+const mailer: Mailer = { name: 'memory', send: async () => {} };
+const app = makeApp({
+  settings: { DEFAULT_AUTHENTICATION_CLASSES: 'BasicAuthentication' },
+  mailer,
+});
 
 function patch(headers: Record<string, string>, fields: unknown) {
   return call(app, '/api/me/', {
@@ -57,6 +63,7 @@ describe('PATCH /api/me/', () => {
       id: user.id,
       username: user.username,
       email: 'New.Address@example.org',
+      email_verified: false,
     });
   });
 

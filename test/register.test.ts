@@ -45,8 +45,9 @@ describe('POST /api/auth/register/', () => {
       id: expect.any(Number),
       username,
       email: `${username}@example.com`,
+      email_verified: false,
     });
-    expect(Object.keys(user)).toEqual(['id', 'username', 'email']);
+    expect(Object.keys(user)).toEqual(['id', 'username', 'email', 'email_verified']);
   });
 
   it('stores only an argon2id hash of the password', async () => {
@@ -242,7 +243,10 @@ describe('POST /api/auth/register/', () => {
       const email = "x'or'1'='1--@example.com";
       const password = "'); DELETE FROM users; --";
       const created = await register({ username, email, password });
-      expect(created).toEqual({ status: 201, body: { id: expect.any(Number), username, email } });
+      expect(created).toEqual({
+        status: 201,
+        body: { id: expect.any(Number), username, email, email_verified: false },
+      });
 
       const login = await postJson(app, '/api/token/', { username, password });
       expect(login.status).toBe(200);

@@ -168,7 +168,12 @@ describe('UTF-8 forms', () => {
     );
     expect(first).toEqual({
       status: 201,
-      body: { id: expect.any(Number), username: raw, email: 'a+tag@example.com' },
+      body: {
+        id: expect.any(Number),
+        username: raw,
+        email: 'a+tag@example.com',
+        email_verified: false,
+      },
     });
     const second = await register(
       FORM,

@@ -41,7 +41,7 @@ import {
 const app = makeApp();
 
 describe('POST /api/auth/login/', () => {
-  it('answers {id, username, email} and sets sessionid and csrftoken with their attributes', async () => {
+  it('answers {id, username, email, email_verified} and sets sessionid and csrftoken with their attributes', async () => {
     const user = await makeUser(app);
     const res = await postJson(app, '/api/auth/login/', {
       username: user.username,
@@ -49,7 +49,7 @@ describe('POST /api/auth/login/', () => {
     });
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(Object.keys(JSON.parse(text))).toEqual(['id', 'username', 'email']);
+    expect(Object.keys(JSON.parse(text))).toEqual(['id', 'username', 'email', 'email_verified']);
     expect(JSON.parse(text)).toEqual(publicUser(user));
     expect(res.headers.get('Cache-Control')).toBe('no-store');
 

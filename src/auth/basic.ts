@@ -13,7 +13,7 @@
 import { fromBase64 } from '../crypto/encoding';
 import { AuthError } from '../errors';
 import { clientDetails } from '../http/client';
-import type { LoginService } from '../services/login';
+import { EMAIL_NOT_VERIFIED, type LoginService } from '../services/login';
 import { authorizationParts } from './header';
 import type { Authenticator } from './types';
 
@@ -52,7 +52,12 @@ export function basicAuthentication(login: LoginService): Authenticator {
       const password = colon < 0 ? '' : decoded.slice(colon + 1);
       const attempt = { channel: 'basic' as const, username, password, client: clientDetails(c) };
       const result = await login.logIn(attempt, { kind: 'none' });
-      if (!result.ok) throw failed('Invalid username/password.');
+      if (!result.ok) {
+        const { reason } = result.refusal;
+        throw failed(
+          reason === 'email_not_verified' ? EMAIL_NOT_VERIFIED : 'Invalid username/password.',
+        );
+      }
       return { method: 'basic', userId: result.user.id, user: result.user };
     },
   };

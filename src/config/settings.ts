@@ -150,6 +150,34 @@ const httpsUrl: Parser<string> = (raw, name) => {
   return value.replace(/\/+$/, '');
 };
 
+/**
+ * Where a confirmation mail links to: an `http(s)://` URL (a frontend) or a
+ * path on this site, with `{key}` exactly once where the key goes. Keys are
+ * base64url, so they need no escaping in a URL.
+ */
+const confirmationUrl: Parser<string> = (raw, name) => {
+  const value = text()(raw, name).trim();
+  if (value.split('{key}').length !== 2) {
+    throw new ConfigError(name, 'must contain {key} exactly once, where the key goes');
+  }
+  const sample = value.replace('{key}', 'k');
+  let absolute: URL | undefined;
+  try {
+    absolute = new URL(sample);
+  } catch {
+    absolute = undefined;
+  }
+  const web = absolute?.protocol === 'https:' || absolute?.protocol === 'http:';
+  if (!web && !/^\/(?![/\\])\S*$/.test(sample)) {
+    // Never the value: a URL can carry credentials, and this message is logged.
+    throw new ConfigError(
+      name,
+      'must be an http(s):// URL or a path on this site starting with "/"',
+    );
+  }
+  return value;
+};
+
 function routePrefix(): Parser<string> {
   return (raw, name) => {
     const value = text()(raw, name);
@@ -190,6 +218,12 @@ export const SETTINGS = {
   REGISTRATION_OPEN: setting(boolean, true),
   /** The site's name, in the mails the account flows send. */
   SITE_NAME: setting(text(), 'edgeauth'),
+  /** allauth: `none` (no mail), `optional` (a verification mail at registration), `mandatory` (no login until the address is confirmed). */
+  ACCOUNT_EMAIL_VERIFICATION: setting(oneOf(['none', 'optional', 'mandatory']), 'none'),
+  /** allauth: days an email confirmation key stays valid. */
+  ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS: setting(integer({ min: 1, max: 365 }), 3),
+  /** The link in confirmation mails, with `{key}` where the key goes; unset: this Worker's confirm page. */
+  ACCOUNT_EMAIL_CONFIRMATION_URL: setting<string | undefined>(confirmationUrl),
   /** argon2id memory cost in KiB (OWASP: 19456 = 19 MiB). */
   PASSWORD_ARGON2_MEMORY_KIB: setting(integer({ min: 8, max: 65536 }), 19456),
   /** argon2id passes (OWASP: 2). */

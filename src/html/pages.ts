@@ -18,7 +18,8 @@ export const PAGE_CSP =
 /** Django's `never_cache`. */
 export const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
 
-function layout(title: string, stylesheet: string, main: string): string {
+/** A whole page: `main` is trusted markup, every value in it already escaped. */
+export function layout(title: string, stylesheet: string, main: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -34,7 +34,8 @@ export function securityHeaders(config: HeaderSettings): MiddlewareHandler {
     const headers = c.res.headers;
     headers.set('X-Frame-Options', 'DENY');
     headers.set('X-Content-Type-Options', 'nosniff');
-    headers.set('Referrer-Policy', 'same-origin');
+    // A page whose URL carries a key sets a stricter policy (`no-referrer`); keep it.
+    if (!headers.has('Referrer-Policy')) headers.set('Referrer-Policy', 'same-origin');
     if (!headers.has('Cross-Origin-Opener-Policy')) {
       headers.set('Cross-Origin-Opener-Policy', config.SECURE_CROSS_ORIGIN_OPENER_POLICY);
     }

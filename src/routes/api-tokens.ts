@@ -7,14 +7,14 @@
  * another user's token id answers 404, like an id that does not exist.
  */
 import type { AuthConfig } from '../config';
-import { ApiError, ValidationError } from '../errors';
+import { ApiError } from '../errors';
 import { AllowAny, IsAuthenticated, IsNotScopedToken } from '../permissions';
 import { describeToken } from '../services/api-tokens';
 import { loadUser } from '../auth/authenticate';
 import type { Authentication } from '../auth/types';
 import { body, custom, string } from '../validation/schema';
 import type { Fields } from '../validation/fields';
-import { credentials, loginAttempt } from './credentials';
+import { credentials, loginAttempt, refusedLogin } from './credentials';
 import { operation, type RouteDeclaration } from './declare';
 import { NOT_FOUND, NO_CONTENT, VALIDATION_ERROR, json, ref } from './responses';
 
@@ -112,9 +112,7 @@ export function apiTokenRoutes(config: AuthConfig): RouteDeclaration[] {
             const result = await c.var.edgeauth.services.login.logIn(attempt, {
               kind: 'api-token',
             });
-            if (!result.ok) {
-              throw ValidationError.nonField('Unable to log in with provided credentials.');
-            }
+            if (!result.ok) throw refusedLogin(result.refusal);
             return c.json({ token: result.issued.token });
           },
         }),

@@ -20,6 +20,7 @@ import { AuthError, ValidationError } from '../errors';
 import { readCookie } from '../http/cookies';
 import { IsAuthenticated, IsNotScopedToken } from '../permissions';
 import { JwtRejected } from '../services/jwt';
+import { EMAIL_NOT_VERIFIED } from '../services/login';
 import { body, string } from '../validation/schema';
 import { credentials, loginAttempt } from './credentials';
 import { operation, type ResponseSpec, type RouteDeclaration } from './declare';
@@ -119,6 +120,10 @@ export function jwtRoutes(config: AuthConfig): RouteDeclaration[] {
             const attempt = loginAttempt(c, 'jwt', await body());
             const result = await c.var.edgeauth.services.login.logIn(attempt, { kind: 'jwt' });
             if (!result.ok) {
+              // dj-rest-auth's answer, only ever after a correct password.
+              if (result.refusal.reason === 'email_not_verified') {
+                throw ValidationError.nonField(EMAIL_NOT_VERIFIED);
+              }
               throw new AuthError(
                 'no_active_account',
                 'No active account found with the given credentials',

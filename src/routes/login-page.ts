@@ -28,6 +28,7 @@ import {
   loginPage,
   logoutPage,
 } from '../html/pages';
+import { EMAIL_NOT_VERIFIED } from '../services/login';
 import { maxLengthMessage } from '../validation/fields';
 import { body, custom } from '../validation/schema';
 import { operation, type RouteDeclaration } from './declare';
@@ -37,7 +38,8 @@ import { sessionLogin, sessionLogout } from './session-cookies';
 const BAD_LOGIN =
   'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
-function html(
+/** A page of the browser login: never cached, the pages' CSP. */
+export function html(
   c: Context<AppEnv>,
   content: string,
   status = 200,
@@ -51,7 +53,7 @@ function html(
   });
 }
 
-function paths(config: AuthConfig) {
+export function paths(config: AuthConfig) {
   const prefix = config.ROUTE_PREFIX_LOGIN;
   return {
     login: `${prefix}/login/`,
@@ -72,7 +74,7 @@ function errorText(content: Record<string, unknown>): string {
  * with the status and headers (`Allow`, `Retry-After`) the JSON routes give;
  * a failed CSRF check is Django's own 403 page.
  */
-function renderError(err: unknown, c: Context<AppEnv>): Response {
+export function renderError(err: unknown, c: Context<AppEnv>): Response {
   const { stylesheet } = paths(c.var.edgeauth.config);
   if (err instanceof ApiError && err.options.reason === 'csrf') {
     return html(c, csrfFailurePage(stylesheet), 403);
@@ -105,7 +107,7 @@ const loginForm = body({
 });
 const logoutForm = body({ csrfmiddlewaretoken: csrfToken, next: text() });
 
-const FORM = ['application/x-www-form-urlencoded', 'multipart/form-data'] as const;
+export const FORM = ['application/x-www-form-urlencoded', 'multipart/form-data'] as const;
 
 export function loginPageRoutes(config: AuthConfig): RouteDeclaration[] {
   const { login, logout, stylesheet } = paths(config);
@@ -158,11 +160,16 @@ export function loginPageRoutes(config: AuthConfig): RouteDeclaration[] {
               return showLogin(c, { next, username, passwordError: maxLengthMessage(max) }, 400);
             }
             const attempt = { channel: 'login-page' as const, username, password };
-            const user =
+            const result =
               username && password
                 ? await sessionLogin(c, { ...attempt, client: clientDetails(c) })
                 : null;
-            if (!user) return showLogin(c, { next, username, error: BAD_LOGIN });
+            if (!result?.ok) {
+              // After a correct password only: dj-rest-auth's text, as a form error.
+              const unverified = result?.refusal.reason === 'email_not_verified';
+              const error = unverified ? EMAIL_NOT_VERIFIED : BAD_LOGIN;
+              return showLogin(c, { next, username, error });
+            }
             const target = next || config.LOGIN_REDIRECT_URL;
             const headers = { Location: target, 'Cache-Control': NEVER_CACHE, Vary: 'Cookie' };
             return c.body(null, 302, headers);

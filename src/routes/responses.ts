@@ -42,8 +42,16 @@ export const COMPONENTS: Readonly<Record<string, JsonSchema>> = {
   },
   User: {
     type: 'object',
-    properties: { id: { type: 'integer' }, username: str, email: str },
-    required: ['id', 'username', 'email'],
+    properties: {
+      id: { type: 'integer' },
+      username: str,
+      email: str,
+      email_verified: {
+        type: 'boolean',
+        description: 'The address was confirmed through a mail sent to it.',
+      },
+    },
+    required: ['id', 'username', 'email', 'email_verified'],
   },
   TokenPair: {
     type: 'object',

@@ -11,25 +11,25 @@ import type { Authentication } from '../auth/types';
 import type { AuthConfig } from '../config';
 import type { AppEnv } from '../env';
 import { readCookie, rotateCsrfCookie } from '../http/cookies';
-import type { LoginAttempt } from '../services/login';
+import type { LoginAttempt, LoginRefusal } from '../services/login';
 import type { User } from '../services/users';
 
 /**
  * Logs in through the pipeline with a session. Any session the browser
  * already has ends (no fixation). Every write happens before the cookies: an
  * answer that fails after this point must not carry a session the client was
- * told it did not get. Resolves the user, or null when refused.
+ * told it did not get. Resolves the user, or the refusal.
  */
 export async function sessionLogin(
   c: Context<AppEnv>,
   attempt: LoginAttempt,
-): Promise<User | null> {
+): Promise<{ ok: true; user: User } | { ok: false; refusal: LoginRefusal }> {
   const { config, services } = c.var.edgeauth;
   const previousSession = readCookie(c, config.SESSION_COOKIE_NAME);
   const result = await services.login.logIn(attempt, { kind: 'session', previousSession });
-  if (!result.ok) return null;
+  if (!result.ok) return result;
   setSessionCookies(c, config, result.issued.sessionId);
-  return result.user;
+  return { ok: true, user: result.user };
 }
 
 /**

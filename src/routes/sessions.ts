@@ -10,10 +10,10 @@ import { enforceSameOrigin } from '../auth/csrf';
 import { expireSessionCookie } from '../auth/session';
 import type { Authentication } from '../auth/types';
 import type { AuthConfig } from '../config';
-import { ApiError, ValidationError } from '../errors';
+import { ApiError } from '../errors';
 import { IsAuthenticated, IsNotScopedToken } from '../permissions';
 import { publicUser } from '../services/users';
-import { credentials, loginAttempt } from './credentials';
+import { credentials, loginAttempt, refusedLogin } from './credentials';
 import { operation, type RouteDeclaration } from './declare';
 import { NOT_FOUND, NO_CONTENT, VALIDATION_ERROR, json, ref } from './responses';
 import { sessionLogin, sessionLogout } from './session-cookies';
@@ -50,10 +50,9 @@ export function sessionRoutes(config: AuthConfig): RouteDeclaration[] {
           },
           async handler(c, { body }) {
             enforceSameOrigin(c, config);
-            const user = await sessionLogin(c, loginAttempt(c, 'session', await body()));
-            if (!user)
-              throw ValidationError.nonField('Unable to log in with provided credentials.');
-            return c.json(publicUser(user));
+            const result = await sessionLogin(c, loginAttempt(c, 'session', await body()));
+            if (!result.ok) throw refusedLogin(result.refusal);
+            return c.json(publicUser(result.user));
           },
         }),
       },

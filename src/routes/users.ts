@@ -2,7 +2,8 @@
  * @module routes/users
  * `POST <ROUTE_PREFIX_AUTH>/register/` and `GET, PATCH <ROUTE_PREFIX_ME>/`:
  * dj-rest-auth's `registration/` and `user/`; `DELETE <ROUTE_PREFIX_ME>/`
- * deletes the account, given its password.
+ * deletes the account, given its password. The mails they cause
+ * (verification, email change) go out after the response.
  */
 import { loadUser } from '../auth/authenticate';
 import { expireSessionCookie } from '../auth/session';
@@ -11,11 +12,12 @@ import { permissionDenied } from '../errors';
 import { clientDetails } from '../http/client';
 import { defer } from '../http/defer';
 import { AllowAny, IsAuthenticated, IsNotScopedTokenOrReadOnly } from '../permissions';
-import { publicUser } from '../services/users';
+import { publicUser, type ProfileChanges } from '../services/users';
 import type { Fields } from '../validation/fields';
 import { body, custom, string } from '../validation/schema';
 import { EMAIL_MAX_LENGTH } from '../validation/username';
 import { operation, type RouteDeclaration } from './declare';
+import { mailContext } from './email-verification';
 import { clearJwtCookies } from './jwt-cookies';
 import { NO_CONTENT, VALIDATION_ERROR, json, ref } from './responses';
 
@@ -35,13 +37,15 @@ function registration(config: AuthConfig) {
     format: 'password',
   } as const;
   const passwordSchema = string(password).schema;
+  const mandatory = config.ACCOUNT_EMAIL_VERIFICATION === 'mandatory';
   return body(
     {
       // No maxLength here: the length counts after NFKC normalisation (services/users).
       username: string({ description: 'Letters, digits and @.+-_ only; case-insensitive.' }),
+      // allauth: mandatory verification needs an address (`EMAIL_REQUIRED`).
       email: string({
-        required: false,
-        allowBlank: true,
+        required: mandatory,
+        allowBlank: !mandatory,
         maxLength: EMAIL_MAX_LENGTH,
         format: 'email',
       }),
@@ -89,9 +93,10 @@ function profileChanges(config: AuthConfig) {
   return body({
     // Length checked after NFKC normalisation, in services/users.
     username: string({ required: false }),
+    // With verification on, a new address must be confirmed, so it cannot be blank.
     email: string({
       required: false,
-      allowBlank: true,
+      allowBlank: config.ACCOUNT_EMAIL_VERIFICATION === 'none',
       maxLength: EMAIL_MAX_LENGTH,
       format: 'email',
     }),
@@ -130,7 +135,9 @@ export function userRoutes(config: AuthConfig): RouteDeclaration[] {
       operations: {
         POST: operation({
           summary: 'Create an account (dj-rest-auth registration/)',
-          description: "Django's username, email and password validation.",
+          description:
+            "Django's username, email and password validation. With `ACCOUNT_EMAIL_VERIFICATION` " +
+            'on, a verification mail goes to the address after the response.',
           authentication: 'default',
           permissions: [AllowAny],
           body: registration(config),
@@ -138,15 +145,19 @@ export function userRoutes(config: AuthConfig): RouteDeclaration[] {
             201: json('The new account.', ref('User')),
             400: VALIDATION_ERROR,
             403: json('Registration is closed (`REGISTRATION_OPEN`).', ref('Error')),
+            503: json('Verification needs mail, and no backend is configured.', ref('Error')),
           },
           async handler(c, { body }) {
             if (!config.REGISTRATION_OPEN) throw permissionDenied('Registration is closed.');
             const input = await body();
-            const user = await c.var.edgeauth.services.users.register({
+            const { users, emails } = c.var.edgeauth.services;
+            const user = await users.register({
               username: input.username,
               email: input.email ?? '',
               password: (input.password1 ?? input.password)!,
             });
+            const mail = emails.afterRegistration(user, mailContext(c));
+            if (mail) await defer(c, 'verification mail', mail);
             return c.json(publicUser(user), 201);
           },
         }),
@@ -167,18 +178,28 @@ export function userRoutes(config: AuthConfig): RouteDeclaration[] {
         }),
         PATCH: operation({
           summary: 'Change the username or email',
-          description: `Not the password: a password field is a 400 (see ${config.ROUTE_PREFIX_AUTH}/password/change/).`,
+          description:
+            `Not the password: a password field is a 400 (see ${config.ROUTE_PREFIX_AUTH}/password/change/). ` +
+            'With `ACCOUNT_EMAIL_VERIFICATION` on, a new email is confirmed through a mail ' +
+            'to it first, and the answer still shows the old one; the old address is told ' +
+            'of every change.',
           ...me,
           body: profileChanges(config),
-          responses: { 200: json('The changed account.', ref('User')), 400: VALIDATION_ERROR },
+          responses: {
+            200: json('The changed account.', ref('User')),
+            400: VALIDATION_ERROR,
+            503: json('An email change needs mail, and no backend is configured.', ref('Error')),
+          },
           async handler(c, { body }) {
             const { username, email } = await body();
             const user = await loadUser(c);
-            const changes: { username?: string; email?: string } = {};
+            const changes: ProfileChanges = {};
             if (username !== undefined) changes.username = username;
             if (email !== undefined) changes.email = email;
-            const updated = await c.var.edgeauth.services.users.updateProfile(user, changes);
-            return c.json(publicUser(updated));
+            const { users } = c.var.edgeauth.services;
+            const update = await users.updateProfile(user, changes, mailContext(c));
+            if (update.after) await defer(c, 'email change mail', update.after);
+            return c.json(publicUser(update.user));
           },
         }),
         DELETE: operation({

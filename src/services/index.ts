@@ -15,11 +15,12 @@ import { createAccountService } from './account-deletion';
 import { createAdminService } from './admin';
 import { createApiTokenService } from './api-tokens';
 import { createAuditService } from './audit';
+import { createEmailService } from './emails';
 import { systemClock, type Clock, type ServiceContext } from './context';
 import { createHealthService } from './health';
 import { createJwtService } from './jwt';
 import { codecSettings } from './jwt-claims';
-import { DEFAULT_LOGIN_HOOKS, createLoginService, type LoginHooks } from './login';
+import { builtInLoginHooks, createLoginService, type LoginHooks } from './login';
 import { createMailService, mailerFromSettings } from './mail';
 import { createPasswordService } from './passwords';
 import { createRevocationService } from './revocation';
@@ -42,10 +43,11 @@ export interface ServiceOptions {
   sendEmail?: SendEmail;
 }
 
-function withHooks(extra: Partial<LoginHooks> = {}): LoginHooks {
-  const hooks = { ...DEFAULT_LOGIN_HOOKS };
+function withHooks(config: Readonly<AuthConfig>, extra: Partial<LoginHooks> = {}): LoginHooks {
+  const builtIn = builtInLoginHooks(config);
+  const hooks = { ...builtIn };
   for (const name of Object.keys(extra) as (keyof LoginHooks)[]) {
-    hooks[name] = [...DEFAULT_LOGIN_HOOKS[name], ...(extra[name] ?? [])] as never;
+    hooks[name] = [...builtIn[name], ...(extra[name] ?? [])] as never;
   }
   return hooks;
 }
@@ -76,13 +78,15 @@ export function createServices(
   const audit = createAuditService(ctx);
   const mailer =
     options.mailer === undefined ? mailerFromSettings(ctx, options.sendEmail) : options.mailer;
-  const users = createUserService(ctx);
   const revocation = createRevocationService(ctx);
   const mail = createMailService(ctx, mailer, audit);
+  const emails = createEmailService(ctx, mail, audit);
+  const users = createUserService(ctx, emails);
   return {
     config,
     users,
-    login: createLoginService(ctx, withHooks(options.loginHooks)),
+    emails,
+    login: createLoginService(ctx, withHooks(config, options.loginHooks)),
     jwt: createJwtService(ctx),
     apiTokens: createApiTokenService(ctx),
     sessions: createSessionService(ctx),

@@ -13,13 +13,15 @@
  *    after its hash, by the built-in `accountState` step, with the same
  *    answer as a wrong password.
  * 3. **After the check**, the `accountState`, `emailVerification` and `mfa`
- *    hooks may refuse a correct password; then a hash made with older
- *    parameters is replaced.
+ *    hooks may refuse a correct password (built in: an inactive account, and
+ *    an unverified address under `ACCOUNT_EMAIL_VERIFICATION=mandatory`);
+ *    then a hash made with older parameters is replaced.
  * 4. **Then** the credential the caller asked for is issued. The `audit`
  *    hooks see every outcome, accepted or refused.
  *
  * The clock is read once, and every step gets that `now`.
  */
+import type { AuthConfig } from '../config';
 import type { User } from '../storage/types';
 import type { ServiceContext } from './context';
 import { createApiToken } from './api-tokens';
@@ -40,8 +42,13 @@ export interface LoginAttempt {
 /**
  * Why a login was refused. `invalid_credentials` is the one answer for an
  * unknown user, a wrong password and an inactive account.
+ * `email_not_verified` (allauth's mandatory verification) comes only after a
+ * correct password, so it tells nothing to someone who lacks it.
  */
-export type LoginRefusal = { reason: 'invalid_credentials' };
+export type LoginRefusal = { reason: 'invalid_credentials' } | { reason: 'email_not_verified' };
+
+/** dj-rest-auth's text for `email_not_verified`, which every channel answers. */
+export const EMAIL_NOT_VERIFIED = 'E-mail is not verified.';
 
 type Verdict = LoginRefusal | undefined;
 
@@ -93,6 +100,22 @@ export const DEFAULT_LOGIN_HOOKS: LoginHooks = {
   mfa: [],
   audit: [],
 };
+
+/**
+ * allauth's `ACCOUNT_EMAIL_VERIFICATION = "mandatory"`: no login until the
+ * account's address was confirmed. Credentials already issued are not
+ * touched; like allauth, this gates logging in only.
+ */
+const verifiedEmail: AfterCheckHook = {
+  name: 'verified email',
+  run: (_attempt, user) => (user.emailVerified ? undefined : { reason: 'email_not_verified' }),
+};
+
+/** The built-in steps for these settings: {@link DEFAULT_LOGIN_HOOKS}, plus verification when mandatory. */
+export function builtInLoginHooks(config: Readonly<AuthConfig>): LoginHooks {
+  const mandatory = config.ACCOUNT_EMAIL_VERIFICATION === 'mandatory';
+  return { ...DEFAULT_LOGIN_HOOKS, emailVerification: mandatory ? [verifiedEmail] : [] };
+}
 
 /** What a login issues, by the kind the caller asks for. */
 export interface Issued {

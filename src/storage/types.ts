@@ -51,7 +51,10 @@ export interface UserStore {
    * key for rows `npm run rekey-usernames` has not rewritten yet.
    */
   findByUsername(username: string): Promise<User | null>;
-  /** @throws UsernameTakenError; resolves null when the user does not exist. */
+  /**
+   * A new `email` (another address than the stored one) is unverified.
+   * @throws UsernameTakenError; resolves null when the user does not exist.
+   */
   updateProfile(id: number, changes: { username?: string; email?: string }): Promise<User | null>;
   /** Replaces the stored hash of the same password (a re-hash); revokes nothing. */
   replacePasswordHash(id: number, passwordHash: string): Promise<void>;
@@ -90,6 +93,18 @@ export interface UserStore {
    * `emailVerified`. Resolves null when the user does not exist.
    */
   adminUpdate(id: number, changes: AdminChanges): Promise<User | null>;
+
+  // Email verification and email change (issue 12).
+  /** Accounts whose address is exactly `email` (addresses are not unique), at most `limit`. */
+  findByEmail(email: string, limit: number): Promise<User[]>;
+  /**
+   * Marks the address confirmed, only while `email` is still the account's
+   * address (a key sent to an address the account has since left confirms
+   * nothing); false when it is not, or the account does not exist.
+   */
+  setEmailVerified(id: number, email: string): Promise<boolean>;
+  /** Applies a confirmed new address (so verified); null when the account does not exist. */
+  changeEmail(id: number, email: string): Promise<User | null>;
 }
 
 export interface UserQuery {

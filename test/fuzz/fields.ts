@@ -107,6 +107,12 @@ const FIELD_VALUES: Record<string, (enc: Enc) => fc.Arbitrary<Text>> = {
       plain(enc)(chars(ALNUM, 1, 20)),
       plain(enc)(fc.oneof(fc.constant('n'.repeat(101)), nastyString)),
     ),
+  // A confirmation key: the shape of one (never issued), or anything.
+  key: (enc) =>
+    mostlyValid(
+      plain(enc)(chars([...ALNUM, '-', '_'], 43, 43)),
+      plain(enc)(fc.oneof(asciiJunk, nastyString)),
+    ),
   email: (enc) =>
     mostlyValid(
       plain(enc)(chars(LOWER_ALNUM, 1, 12).map((s) => `${s}@example.com`)),
@@ -139,6 +145,7 @@ export const KNOWN_FIELDS = [
   'is_staff',
   'next',
   'csrfmiddlewaretoken',
+  'key',
 ] as const;
 
 /** The second of two password fields, and the field it usually repeats. */

@@ -95,6 +95,31 @@ describe('fuzzing the Worker: no input gets a 5xx, a leak or the wrong shape', (
     expect(undocumented(x('POST', 405), documented)).toEqual([]);
   });
 
+  it('lets through only the documented 503 of a route that needs mail, where there is no mail backend', () => {
+    const misconfigured = JSON.stringify({
+      detail: 'The service is misconfigured; see the server log.',
+      code: 'service_unavailable',
+    });
+    const exchange = (target: Exchange['target'], path: string, body: string): Exchange => ({
+      target,
+      request: new Request(`http://localhost${path}`, { method: 'POST' }),
+      secrets: [],
+      serverSecrets: [],
+      credentialed: false,
+      answer: {
+        status: 503,
+        headers: new Headers({ 'Content-Type': 'application/json' }),
+        body,
+      },
+    });
+    const resend = '/api/auth/registration/resend-email/';
+    expect(violations(exchange('default', resend, misconfigured))).toEqual([]);
+    expect(violations(exchange('cookie-es256', resend, misconfigured))).toEqual(['status 503']);
+    expect(violations(exchange('default', '/api/token/', misconfigured))).toEqual(['status 503']);
+    const other = JSON.stringify({ detail: 'Down.', code: 'service_unavailable' });
+    expect(violations(exchange('default', resend, other))).toEqual(['status 503']);
+  });
+
   it(
     `answers ${RUNS} generated requests (seed ${SEED}) below 500, echoing no secret, in the promised shape`,
     async () => {

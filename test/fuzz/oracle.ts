@@ -2,7 +2,8 @@
  * @module fuzz/oracle
  * What every answer must satisfy, whatever the request:
  *
- * - a status below 500;
+ * - a status below 500 (but the documented 503 of a route that needs mail,
+ *   on a target without a mail backend);
  * - no secret the request carried comes back, in a header or the body, not
  *   even ten characters of it (a parser error that quotes its input is the
  *   usual way to leak); the server's own keys never appear at all;
@@ -17,8 +18,11 @@ import appIndex from '../../public/app/index.html?raw';
 import appReport from '../../public/app/report.html?raw';
 import type { TargetName } from './model';
 import { ORIGIN } from './resolve';
-import { isGated, routeOf, type RouteKind } from './routes';
+import { WITHOUT_MAIL, isGated, routeOf, type RouteKind } from './routes';
 import { PUBLIC_PAGE } from './targets';
+
+/** The production 503 of a flow that needs mail when no backend is configured. */
+const MISCONFIGURED = 'The service is misconfigured; see the server log.';
 
 /** Characters of a secret that, found together in an answer, count as an echo. */
 export const ECHO_WINDOW = 10;
@@ -196,11 +200,19 @@ function shape(x: Exchange): string[] {
   return apiShape(x, head);
 }
 
+/** The documented 503 of a route that needs mail, on a target without a mail backend. */
+function noMailBackend(x: Exchange): boolean {
+  if (x.answer.status !== 503 || !WITHOUT_MAIL.has(x.target)) return false;
+  if (!routeOf(new URL(x.request.url))?.mail) return false;
+  const body = parseJson(x.answer.body) as Record<string, unknown> | undefined;
+  return body?.code === 'service_unavailable' && body.detail === MISCONFIGURED;
+}
+
 function protocol(x: Exchange): string[] {
   const { status, headers, body } = x.answer;
   const method = x.request.method.toUpperCase();
   const out: string[] = [];
-  if (status >= 500) out.push(`status ${status}`);
+  if (status >= 500 && !noMailBackend(x)) out.push(`status ${status}`);
   if (method === 'HEAD' && body !== '') out.push('a HEAD answer has a body');
   if (status === 401 && !headers.get('WWW-Authenticate'))
     out.push('a 401 without WWW-Authenticate');

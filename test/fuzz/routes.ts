@@ -27,7 +27,16 @@ export interface RouteSpec {
    * than the pool's (`username:new` for register, `password:new`).
    */
   fields: readonly (readonly string[])[];
+  /**
+   * Some bodies need mail (resend-email, an email change): on a target with
+   * no mail backend ({@link WITHOUT_MAIL}) they answer the documented 503
+   * "misconfigured", never mail dropped in silence.
+   */
+  mail?: true;
 }
+
+/** The targets with no mail backend (production without one configured). */
+export const WITHOUT_MAIL: ReadonlySet<string> = new Set(['default']);
 
 const CREDENTIALS = [['username', 'password']];
 
@@ -43,10 +52,24 @@ export const ROUTES: readonly RouteSpec[] = [
     ],
   },
   {
+    path: '/api/auth/registration/verify-email',
+    methods: ['POST'],
+    kind: 'api',
+    fields: [['key']],
+  },
+  {
+    path: '/api/auth/registration/resend-email',
+    methods: ['POST'],
+    kind: 'api',
+    fields: [['email']],
+    mail: true,
+  },
+  {
     path: '/api/me',
     methods: ['GET', 'PATCH', 'DELETE'],
     kind: 'api',
     fields: [['email'], ['username:new', 'email'], ['password']],
+    mail: true,
   },
   {
     path: '/api/auth/password/change',
@@ -100,6 +123,12 @@ export const ROUTES: readonly RouteSpec[] = [
     methods: ['GET', 'POST'],
     kind: 'html',
     fields: [['csrfmiddlewaretoken', 'next']],
+  },
+  {
+    path: '/api-auth/confirm-email',
+    methods: ['GET', 'POST'],
+    kind: 'html',
+    fields: [['csrfmiddlewaretoken', 'key']],
   },
   { path: '/api-auth/style.css', methods: ['GET'], kind: 'stylesheet', fields: [] },
   { path: '/api/schema', methods: ['GET'], kind: 'api', fields: [] },

@@ -18,6 +18,7 @@ import { wasmArgon2id } from '../../src/crypto/argon2id';
 import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password';
 import type { AppEnv, Bindings } from '../../src/env';
 import { cloudflareStores } from '../../src/storage/cloudflare';
+import type { Mailer } from '../../src/mail/types';
 import type { Stores } from '../../src/storage/types';
 
 export type App = Hono<AppEnv>;
@@ -82,10 +83,30 @@ export async function makeUser(
   return { ...body, password };
 }
 
-/** The body `GET /api/me/` (and every route answering "the user") shows for `user`. */
-export function publicUser(user: { id: number; username: string; email: string }) {
-  return { id: user.id, username: user.username, email: user.email };
+/**
+ * The body `GET /api/me/` (and every route answering "the user") shows for
+ * `user`; its address unverified unless it says otherwise.
+ */
+export function publicUser(user: {
+  id: number;
+  username: string;
+  email: string;
+  email_verified?: boolean;
+}) {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    email_verified: user.email_verified ?? false,
+  };
 }
+
+/**
+ * A mail backend that takes every mail, for apps whose tests change an
+ * email in production mode: every email change tells the old address, and
+ * without a backend it is refused (503).
+ */
+export const ACCEPT_MAIL: Mailer = { name: 'test', send: async () => {} };
 
 /** Marks the account inactive, as an admin does in Django, revoking nothing. */
 export async function markInactive(user: { id: number }): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { and, asc, count, eq, ne, or, sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { StorageUnavailableError } from '../../errors';
 import { guard, isUniqueViolation, once } from '../guard';
 import { UsernameTakenError, type User, type UserStore } from '../types';
@@ -133,8 +134,12 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
     },
 
     async updateProfile(id, changes) {
-      const values: Partial<typeof users.$inferInsert> = {};
-      if (changes.email !== undefined) values.email = changes.email;
+      const values: SQLiteUpdateSetSource<typeof users> = {};
+      if (changes.email !== undefined) {
+        values.email = changes.email;
+        // Evaluated against the row as it was: only another address loses the confirmation.
+        values.emailVerified = sql`CASE WHEN ${users.email} = ${changes.email} THEN ${users.emailVerified} ELSE 0 END`;
+      }
       if (changes.username !== undefined) {
         await refuseTaken(changes.username, id);
         values.username = changes.username;
@@ -228,6 +233,32 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
         db.delete(users).where(byId(id)).returning({ id: users.id }),
       );
       return deleted.length > 0;
+    },
+
+    // Email verification and email change (issue 12).
+    async findByEmail(email, limit) {
+      const rows = await guard('d1', () =>
+        db.select().from(users).where(eq(users.email, email)).orderBy(users.id).limit(limit).all(),
+      );
+      return rows.map(toUser);
+    },
+
+    async setEmailVerified(id, email) {
+      const rows = await guard('d1', () =>
+        db
+          .update(users)
+          .set({ emailVerified: true })
+          .where(and(byId(id), eq(users.email, email)))
+          .returning({ id: users.id }),
+      );
+      return rows.length > 0;
+    },
+
+    async changeEmail(id, email) {
+      const [row] = await guard('d1', () =>
+        db.update(users).set({ email, emailVerified: true }).where(byId(id)).returning(),
+      );
+      return row ? toUser(row) : null;
     },
   };
 }
