@@ -33,6 +33,7 @@ import {
   makeUser,
   obtainPair,
   postJson,
+  publicUser,
   tokenHeader,
 } from './helpers';
 import { d1ThatCannotWrite, kvThatCannotWrite } from './helpers/storage';
@@ -277,11 +278,7 @@ describe('PATCH /api/me/ with a password', () => {
     const { user, headers } = await signedIn();
     const res = await patch(headers, { email: 'changed@example.org', password: NEW_PASSWORD });
     await expectJson(res, 400, { password: [USE_CHANGE] });
-    await expectJson(await call(app, '/api/me/', { headers }), 200, {
-      id: user.id,
-      username: user.username,
-      email: user.email,
-    });
+    await expectJson(await call(app, '/api/me/', { headers }), 200, publicUser(user));
     expect(await logsIn(app, user.username, NEW_PASSWORD)).toBe(false);
   });
 
