@@ -22,6 +22,8 @@ import { healthRoutes } from './routes/health';
 import { jwtRoutes } from './routes/jwt';
 import { loginPageRoutes } from './routes/login-page';
 import { schemaRoutes } from './routes/openapi';
+import { passwordResetPageRoutes } from './routes/password-reset-pages';
+import { passwordResetRoutes } from './routes/password-reset';
 import { sessionRoutes } from './routes/sessions';
 import { siteGate } from './routes/site';
 import { userRoutes } from './routes/users';
@@ -87,6 +89,8 @@ export function declaredRoutes(config: Readonly<AuthConfig>): RouteDeclaration[]
     ...sessionRoutes(config),
     ...loginPageRoutes(config),
     ...devRoutes(config),
+    ...passwordResetRoutes(config),
+    ...passwordResetPageRoutes(config),
   ];
   return [...routes, ...schemaRoutes(config, routes)];
 }

@@ -37,7 +37,8 @@ import { sessionLogin, sessionLogout } from './session-cookies';
 const BAD_LOGIN =
   'Please enter a correct username and password. Note that both fields may be case-sensitive.';
 
-function html(
+/** A page: never cached, under the script-free policy, varying by cookie. */
+export function html(
   c: Context<AppEnv>,
   content: string,
   status = 200,
@@ -72,7 +73,7 @@ function errorText(content: Record<string, unknown>): string {
  * with the status and headers (`Allow`, `Retry-After`) the JSON routes give;
  * a failed CSRF check is Django's own 403 page.
  */
-function renderError(err: unknown, c: Context<AppEnv>): Response {
+export function renderError(err: unknown, c: Context<AppEnv>): Response {
   const { stylesheet } = paths(c.var.edgeauth.config);
   if (err instanceof ApiError && err.options.reason === 'csrf') {
     return html(c, csrfFailurePage(stylesheet), 403);
@@ -83,7 +84,7 @@ function renderError(err: unknown, c: Context<AppEnv>): Response {
 }
 
 /** The form's fields as the page reads them: any field that is not text is empty. */
-const text = () =>
+export const text = () =>
   custom<string>({
     required: true,
     schema: { type: 'string' },
@@ -92,10 +93,11 @@ const text = () =>
 const loginForm = body({ username: text(), password: text(), next: text() });
 const logoutForm = body({ next: text() });
 
-const FORM = ['application/x-www-form-urlencoded', 'multipart/form-data'] as const;
+export const FORM = ['application/x-www-form-urlencoded', 'multipart/form-data'] as const;
 
 export function loginPageRoutes(config: AuthConfig): RouteDeclaration[] {
   const { login, logout, stylesheet } = paths(config);
+  const passwordResetPath = `${config.ROUTE_PREFIX_LOGIN}/password/reset/`;
   const tag = 'Login pages';
 
   function showLogin(
@@ -104,7 +106,10 @@ export function loginPageRoutes(config: AuthConfig): RouteDeclaration[] {
     status: 200 | 400 = 200,
   ) {
     const csrfToken = ensureCsrfCookie(c, config);
-    return html(c, loginPage({ action: login, stylesheet, csrfToken, ...fields }), status);
+    // The "forgot password" link only where the flow can send its mail.
+    const resetUrl = c.var.edgeauth.services.mail.backend ? passwordResetPath : undefined;
+    const page = loginPage({ action: login, stylesheet, csrfToken, resetUrl, ...fields });
+    return html(c, page, status);
   }
 
   return [

@@ -19,6 +19,7 @@ import { createJwtService } from './jwt';
 import { codecSettings } from './jwt-claims';
 import { DEFAULT_LOGIN_HOOKS, createLoginService, type LoginHooks } from './login';
 import { createMailService, outboxMailer } from './mail';
+import { createPasswordResetService } from './password-reset';
 import { createRevocationService } from './revocation';
 import { createSessionService } from './sessions';
 import { createUserService } from './users';
@@ -72,6 +73,8 @@ export function createServices(
   const defaultMailer =
     config.ENVIRONMENT === 'development' ? outboxMailer(stores.outbox, () => clock.now()) : null;
   const mailer = options.mailer === undefined ? defaultMailer : options.mailer;
+  const mail = createMailService(ctx, mailer, audit);
+  const revocation = createRevocationService(ctx);
   return {
     config,
     users: createUserService(ctx),
@@ -79,10 +82,11 @@ export function createServices(
     jwt: createJwtService(ctx),
     apiTokens: createApiTokenService(ctx),
     sessions: createSessionService(ctx),
-    revocation: createRevocationService(ctx),
+    revocation,
     health: createHealthService(ctx),
     audit,
-    mail: createMailService(ctx, mailer, audit),
+    mail,
+    passwordReset: createPasswordResetService(ctx, mail, audit, revocation),
     /** The public keys that verify this deployment's JWTs. */
     jwks: () => codec.jwks(),
   };

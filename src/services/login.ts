@@ -15,7 +15,8 @@
  * 3. **After the check**, the `accountState`, `emailVerification` and `mfa`
  *    hooks may refuse a correct password; then a hash made with older
  *    parameters is replaced.
- * 4. **Then** the credential the caller asked for is issued. The `audit`
+ * 4. **Then** the credential the caller asked for is issued, and the
+ *    account's pending password-reset links are deleted. The `audit`
  *    hooks see every outcome, accepted or refused.
  *
  * The clock is read once, and every step gets that `now`.
@@ -154,8 +155,29 @@ async function check(ctx: ServiceContext, hooks: LoginHooks, attempt: LoginAttem
   return { user };
 }
 
-/** Step 4: the credential. Every write happens here, before the caller answers. */
+/**
+ * Step 4: the credential, and the account's pending password-reset links
+ * deleted: a login proves the password is known, so a link still waiting in
+ * a mailbox must stop working (Django's reset token covers `last_login` for
+ * this reason, but not every channel records it: Basic and, with
+ * `UPDATE_LAST_LOGIN` off, JWT obtain do not). Every write happens here,
+ * before the caller answers.
+ */
 async function issue(
+  ctx: ServiceContext,
+  attempt: LoginAttempt,
+  request: IssueRequest,
+  user: User,
+  now: number,
+): Promise<Issued[keyof Issued]> {
+  const [issued] = await Promise.all([
+    issueCredential(ctx, attempt, request, user, now),
+    ctx.stores.passwordResets.deleteForUser(user.id),
+  ]);
+  return issued;
+}
+
+async function issueCredential(
   ctx: ServiceContext,
   attempt: LoginAttempt,
   request: IssueRequest,

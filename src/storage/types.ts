@@ -61,6 +61,18 @@ export interface UserStore {
   setActive(id: number, active: boolean): Promise<void>;
   /** One cheap read, for the health check. */
   ping(): Promise<void>;
+
+  // Password reset (issue 12).
+  /**
+   * Active accounts whose email equals `email` ignoring ASCII case (Django's
+   * `email__iexact` on SQLite), oldest first, at most `limit`.
+   */
+  findActiveByEmail(email: string, limit: number): Promise<User[]>;
+  /**
+   * Sets a new password hash only while the stored one is still `expected`,
+   * in one statement; false (and no change) when it was changed meanwhile.
+   */
+  setPasswordIfUnchanged(id: number, expected: string, passwordHash: string): Promise<boolean>;
 }
 
 /** A login's refresh-token family (see `refresh_families`). Times in ms unless noted. */
@@ -286,6 +298,8 @@ export interface PasswordResetStore {
   consume(digest: string, now: number): Promise<PasswordReset | null>;
   /** Deletes every token of the user (after a login, a password or email change). */
   deleteForUser(userId: number): Promise<void>;
+  /** The token when it exists, is unused and unexpired at `now`; changes nothing. */
+  find(digest: string, now: number): Promise<PasswordReset | null>;
 }
 
 /** An email confirmation key as stored (allauth's `EmailConfirmation`). Times in ms. */
