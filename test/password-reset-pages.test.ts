@@ -203,6 +203,28 @@ describe(`POST ${CONFIRM}`, () => {
     await pageOf(await submitNewPassword(app, link, NEW_PASSWORD), 200);
   });
 
+  it('shows the form again only for a good link: a bad one is never reflected, whatever the passwords', async () => {
+    const app = devApp({ settings: { PASSWORD_MAX_LENGTH: '16' } });
+    const { jar } = await open(app, REQUEST);
+    const token = 'NotAResetTokenButASecret-0123456789abcdefgh';
+    for (const [password, again] of [
+      ['p'.repeat(17), 'p'.repeat(17)],
+      ['a', 'b'],
+      ['', ''],
+    ]) {
+      const res = await postForm(app, CONFIRM, jar, {
+        csrfmiddlewaretoken: jar.get('csrftoken')!,
+        uid: 'MQ',
+        token,
+        new_password1: password!,
+        new_password2: again!,
+      });
+      const html = await pageOf(res, 400);
+      expect(html).toContain('<h1>Password reset unsuccessful</h1>');
+      expect(html).not.toContain(token);
+    }
+  });
+
   it('says a used link no longer works (400)', async () => {
     const app = devApp();
     const user = await makeUser(app);

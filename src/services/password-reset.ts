@@ -177,7 +177,10 @@ function refuse(errors: [field: string, message: string | false][]): void {
   if (Object.keys(fields).length > 0) throw new ValidationError(fields);
 }
 
-/** DRF's field-level check of both passwords: their length, before anything is read. */
+/**
+ * The length of both passwords. The API's body schema refuses an over-long
+ * one first, as DRF's field validation does; this covers the HTML form.
+ */
 function checkLengths(ctx: ServiceContext, input: ResetConfirmation): void {
   const max = ctx.config.PASSWORD_MAX_LENGTH;
   const tooLong = (value: string) => [...value].length > max && maxLengthMessage(max);
@@ -251,11 +254,12 @@ export function createPasswordResetService(
      */
     async confirm(input: ResetConfirmation): Promise<User> {
       const now = ctx.clock.now();
-      checkLengths(ctx, input);
+      // The link first: a form is shown again (its uid and token in it) only for a good one.
       const found = await find(ctx, input.uid, input.token, now);
       if (typeof found === 'string') throw invalid(found);
       const { user, digest } = found;
       // A refused password must not spend the token: validate, hash, then consume.
+      checkLengths(ctx, input);
       await checkPasswords(ctx, input, user);
       const passwordHash = await ctx.hasher.hash(input.newPassword1);
       const consumed = await stores.passwordResets.consume(digest, now);
