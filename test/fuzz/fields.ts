@@ -73,6 +73,10 @@ const FIELD_VALUES: Record<string, (enc: Enc) => fc.Arbitrary<Text>> = {
   'password:new': (enc) => passwordValue(enc, true),
   password1: passwordValue,
   password2: passwordValue,
+  new_password1: (enc) => passwordValue(enc, true),
+  new_password2: (enc) => passwordValue(enc, true),
+  uid: (enc) =>
+    mostlyValid(plain(enc)(fc.constantFrom('MQ', 'Mg', 'MTIz')), plain(enc)(nastyString)),
   refresh: (enc) => jwtLike(enc).map((part): Text => [part]),
   token: (enc) => jwtLike(enc).map((part): Text => [part]),
   csrfmiddlewaretoken: (enc) =>
@@ -113,6 +117,9 @@ export const KNOWN_FIELDS = [
   'password',
   'password1',
   'password2',
+  'new_password1',
+  'new_password2',
+  'uid',
   'email',
   'refresh',
   'token',
@@ -125,7 +132,7 @@ export const KNOWN_FIELDS = [
 
 /**
  * Every field of one of the route's bodies, each with a mostly valid value
- * (`password2` usually repeats `password1`): a body the handler can act on.
+ * (`password2` usually repeats `password1`, `new_password2` `new_password1`): a body the handler can act on.
  */
 export function completeFields(
   fieldSets: readonly (readonly string[])[],
@@ -142,12 +149,11 @@ export function completeFields(
         fc.boolean(),
       )
       .map(([entries, repeat, repeatAgain]) => {
-        const first = entries.find(([name]) => name === 'password1');
+        const first = entries.find(([name]) => name === 'password1' || name === 'new_password1');
         const named = entries.map(([name, value]) => [name.split(':')[0]!, value] as const);
         if (!first || !(repeat || repeatAgain)) return named;
-        return named.map(
-          ([name, value]) => [name, name === 'password2' ? first[1] : value] as const,
-        );
+        const second = first[0].replace('1', '2');
+        return named.map(([name, value]) => [name, name === second ? first[1] : value] as const);
       }),
   );
 }

@@ -7,8 +7,9 @@
  *   `SELF.fetch` (the Worker as the runtime serves it);
  * - `cookie-es256`: the exported `fetch` handler with another `env`: JWT
  *   cookie mode, ES256 with a fresh key (so the JWKS route lists it),
- *   BasicAuthentication added to the default classes, and a public
- *   exception inside the gated area.
+ *   BasicAuthentication added to the default classes, a public exception
+ *   inside the gated area, and `ENVIRONMENT=development`, so that the routes
+ *   that send mail have a backend (the outbox) and run to the end.
  */
 import { SELF, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import worker from '../../src/index';
@@ -46,6 +47,7 @@ export async function makeTargets(): Promise<Record<TargetName, Target>> {
     DEFAULT_AUTHENTICATION_CLASSES:
       'JWTAuthentication,TokenAuthentication,SessionAuthentication,BasicAuthentication',
     SITE_PUBLIC_PATHS: JSON.stringify([PUBLIC_PAGE]),
+    ENVIRONMENT: 'development',
   } as unknown as Bindings;
   return {
     default: {
