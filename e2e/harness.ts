@@ -110,16 +110,20 @@ function stopProcessGroup(child: ChildProcess): Promise<void> {
 
 /**
  * Applies the D1 migrations to a fresh scratch directory and starts `wrangler
- * dev` on it, production settings with a random SECRET_KEY; resolves once
+ * dev` on it, production settings (or `environment`: `development`, whose
+ * mail goes to the outbox) with a random SECRET_KEY; resolves once
  * GET /api/health/ answers 200. `stop()` ends it and removes the scratch
  * directory, whatever happened.
  */
-export async function startWrangler(log: string): Promise<Server> {
+export async function startWrangler(
+  log: string,
+  environment: 'production' | 'development' = 'production',
+): Promise<Server> {
   const scratch = mkdtempSync(join(tmpdir(), 'edgeauth-e2e-'));
   const state = join(scratch, 'state');
   const envFile = join(scratch, 'e2e.env');
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(envFile, `ENVIRONMENT=production\nSECRET_KEY=${secret}\n`, { mode: 0o600 });
+  writeFileSync(envFile, `ENVIRONMENT=${environment}\nSECRET_KEY=${secret}\n`, { mode: 0o600 });
   const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
   const logFd = openSync(log, 'w');
 

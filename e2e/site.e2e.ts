@@ -2,11 +2,14 @@
  * End-to-end test of the static-site gate and the API docs (`npm run
  * test:e2e`): a real headless Chromium (Debian's, driven by playwright-core)
  * against a real `wrangler dev` serving `public/` with the Worker first for
- * `/app/*`.
+ * `/app/*`; the OpenAPI document through a validator, and its docs page
+ * (schema.ts).
  *
- *   the OpenAPI document through a validator, and its docs page (schema.ts);
  *   visit /app/ → login form → wrong password refused → right password →
  *   members' area and its report → log out → /app/ sends to the login again
+ *
+ * Then a second `wrangler dev`, in development mode, for the forgot-password
+ * flow through the development outbox (`password-reset.ts`).
  *
  * The pages must log no console error and no CSP violation.
  * Screenshots go to test-results/e2e/; the last line is `N passed, M failed`
@@ -20,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT, Runner, launchChromium, startWrangler, tail } from './harness';
 import type { Server } from './harness';
+import { resetChecks } from './password-reset';
 import { schemaChecks } from './schema';
 import { ARTIFACTS, Watcher } from './watch';
 
@@ -194,34 +198,78 @@ async function watcherSelfTest(browser: Browser, origin: string): Promise<void> 
   );
 }
 
-/** Everything after wrangler dev and Chromium started. */
-async function allChecks(origin: string, browser: Browser): Promise<void> {
-  const registered = await runner.check('a user registers through the API', () => register(origin));
-  await schemaChecks({ runner, watcher, browser, origin });
-  if (!registered) {
-    runner.notRun('the login and logout checks', 'registration failed');
+/** Production has no mail backend: the login form offers no reset it could not send. */
+async function noResetLinkInProduction(origin: string): Promise<void> {
+  const html = await (await fetch(`${origin}${LOGIN_PATH}`)).text();
+  assert.ok(html.includes('<h1>Log in</h1>'), html);
+  assert.ok(!html.includes('Forgot your password?'), 'a reset link without a mail backend');
+}
+
+/** The gate on the production instance: the browser flow, its pages' problems, no reset link. */
+async function productionChecks(server: Server | undefined, browser: Browser | undefined) {
+  const registered =
+    server !== undefined &&
+    (await runner.check('a user registers through the API', () => register(server.origin)));
+  if (!server || !browser || !registered) {
+    runner.notRun('the browser checks', 'wrangler dev, Chromium or registration failed');
     return;
   }
-  await browserChecks(browser, origin);
+  await schemaChecks({ runner, watcher, browser, origin: server.origin });
+  await browserChecks(browser, server.origin);
   await runner.check('the pages log no console error and no CSP violation', async () => {
     assert.deepEqual(problems, []);
   });
   await runner.check('the CSP watcher does catch a violation', () =>
-    watcherSelfTest(browser, origin),
+    watcherSelfTest(browser, server.origin),
   );
+  await runner.check('the login form offers no password reset without a mail backend', () =>
+    noResetLinkInProduction(server.origin),
+  );
+}
+
+/** The forgot-password flow on a development instance of its own (production has no outbox). */
+async function developmentChecks(
+  browser: Browser,
+  log: string,
+  started: (server: Server) => void,
+): Promise<Server | undefined> {
+  let server: Server | undefined;
+  await runner.check('wrangler dev starts in development mode, mail to the outbox', async () => {
+    server = await startWrangler(log, 'development');
+    started(server);
+    console.log(`    ${server.origin}, log in ${relative(ROOT, log)}`);
+  });
+  if (!server) {
+    runner.notRun('the forgot-password flow', 'the development instance did not start');
+    return undefined;
+  }
+  await resetChecks(browser, server.origin, {
+    runner,
+    newContext,
+    screenshot,
+    logIn,
+    badLogin: BAD_LOGIN,
+  });
+  await runner.check('the reset pages log no console error and no CSP violation', async () => {
+    assert.deepEqual(problems, []);
+  });
+  return server;
 }
 
 async function main(): Promise<void> {
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
   const log = join(ARTIFACTS, 'wrangler.log');
+  const devLog = join(ARTIFACTS, 'wrangler-development.log');
   let server: Server | undefined;
+  let devServer: Server | undefined;
   let browser: Browser | undefined;
   // Once only, whoever asks first: the end of the run, Ctrl-C, or a second Ctrl-C.
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {
       await server?.stop();
+      await devServer?.stop();
       await Promise.race([browser?.close().catch(() => {}), sleep(5000)]);
     })());
   for (const [signal, code] of [
@@ -239,15 +287,21 @@ async function main(): Promise<void> {
       browser = await launchChromium();
       console.log(`    Chromium ${browser.version()}`);
     });
-    if (server && browser) {
-      await allChecks(server.origin, browser);
-    } else {
-      runner.notRun('the browser checks', 'wrangler dev or Chromium failed');
-    }
+    await productionChecks(server, browser);
+    // One instance at a time: the machine running CI may have two cores.
+    await server?.stop();
+    if (browser) await developmentChecks(browser, devLog, (started) => (devServer = started));
   } finally {
     await stopAll();
   }
   if (runner.failed > 0 && server) console.log(`wrangler dev's last lines:\n${tail(log)}`);
+  if (runner.failed > 0 && devServer) {
+    console.log(`wrangler dev (development)'s last lines:\n${tail(devLog)}`);
+  }
+  printSummary();
+}
+
+function printSummary(): void {
   for (const text of watcher.ignored) console.log(`ignored: ${text}`);
   for (const file of watcher.screenshots) console.log(`screenshot: ${file}`);
   console.log(runner.summary());

@@ -26,6 +26,8 @@ import { jwtRoutes } from './routes/jwt';
 import { loginPageRoutes } from './routes/login-page';
 import { passwordRoutes } from './routes/passwords';
 import { schemaRoutes } from './routes/openapi';
+import { passwordResetPageRoutes } from './routes/password-reset-pages';
+import { passwordResetRoutes } from './routes/password-reset';
 import { sessionRoutes } from './routes/sessions';
 import { siteGate } from './routes/site';
 import { userRoutes } from './routes/users';
@@ -95,6 +97,8 @@ export function declaredRoutes(config: Readonly<AuthConfig>): RouteDeclaration[]
     ...devRoutes(config),
     ...passwordRoutes(config),
     ...adminRoutes(config),
+    ...passwordResetRoutes(config),
+    ...passwordResetPageRoutes(config),
   ];
   return [...routes, ...schemaRoutes(config, routes)];
 }

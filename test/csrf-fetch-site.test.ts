@@ -4,7 +4,8 @@
  * `same-site` is refused unless its origin is in `CSRF_TRUSTED_ORIGINS`, even
  * when its `Origin` header names this site (a sibling subdomain can send
  * that, and the browser's own verdict is the stronger signal). Every case
- * carries a correct CSRF token, so only this rule can refuse it.
+ * carries a correct CSRF token, so only this rule can refuse it. `Origin: null`
+ * (a page that sends no referrer) passes only when the browser says `same-origin`.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -172,5 +173,36 @@ describe('same-origin requests are unchanged', () => {
       ...fromOwnOrigin('same-origin'),
     });
     await expectJson(res, 200, { ...publicUser(user), email });
+  });
+});
+
+describe('Origin: null, as a browser sends it from a page with Referrer-Policy: no-referrer', () => {
+  /** Posts the HTML login form with these headers and a correct CSRF token. */
+  async function postLogin(headers: Record<string, string>) {
+    const user = await makeUser(sessions);
+    const jar = new CookieJar().store(await call(sessions, '/api-auth/login/'));
+    return send(sessions, jar, 'POST', '/api-auth/login/', {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({
+        csrfmiddlewaretoken: jar.get('csrftoken')!,
+        username: user.username,
+        password: PASSWORD,
+      }).toString(),
+    });
+  }
+
+  it('passes when the browser marks the request same-origin', async () => {
+    const res = await postLogin({ Origin: 'null', 'Sec-Fetch-Site': 'same-origin' });
+    expect(res.status).toBe(302);
+  });
+
+  it.each<Record<string, string>>([
+    {},
+    { 'Sec-Fetch-Site': 'cross-site' },
+    { 'Sec-Fetch-Site': 'same-site' },
+  ])('is refused without that verdict (%j): a sandboxed frame sends it too', async (fetchSite) => {
+    const res = await postLogin({ Origin: 'null', ...fetchSite });
+    await expectCsrfFailurePage(res);
+    expect(setCookies(res)).not.toHaveProperty('sessionid');
   });
 });

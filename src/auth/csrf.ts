@@ -30,15 +30,19 @@ export function csrfFailed(reason: string): AuthError {
  * (non-browser clients) pass. `Sec-Fetch-Site` is the browser's own verdict
  * and outranks `Origin`: a `cross-site` or `same-site` request passes only
  * from an origin listed in `CSRF_TRUSTED_ORIGINS`, even when its `Origin`
- * names this site.
+ * names this site, and `Origin: null` passes only as `same-origin`.
  */
 export function enforceSameOrigin(c: Context<AppEnv>, config: AuthConfig): void {
   const origin = c.req.header('Origin');
   const fetchSite = c.req.header('Sec-Fetch-Site');
   const listed = origin !== undefined && config.CSRF_TRUSTED_ORIGINS.includes(origin);
   const sameOrigin = fetchSite === undefined || fetchSite === 'same-origin' || fetchSite === 'none';
+  // A page served with `Referrer-Policy: no-referrer` (the password-reset
+  // link) makes the browser send `Origin: null` with its own form; only the
+  // browser's `same-origin` verdict vouches for such a request.
+  const hidden = origin === 'null' && fetchSite === 'same-origin';
   const trusted = sameOrigin
-    ? origin === undefined || listed || origin === new URL(c.req.url).origin
+    ? origin === undefined || listed || hidden || origin === new URL(c.req.url).origin
     : listed;
   if (!trusted) {
     const who = origin ?? `a ${fetchSite} request`;

@@ -178,6 +178,31 @@ const confirmationUrl: Parser<string> = (raw, name) => {
   return value;
 };
 
+/**
+ * Where a password-reset mail links to: an `http(s)://` URL without a query
+ * or fragment, or a path on this site (`/reset/`); kept with a final `/`, to
+ * which `<uid>/<token>/` is appended.
+ */
+const resetUrl: Parser<string> = (raw, name) => {
+  const value = text()(raw, name).trim();
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value, 'https://site.invalid');
+  } catch {
+    parsed = undefined;
+  }
+  const absolute = /^https?:\/\//i.test(value);
+  const path = /^\/(?![/\\])[^\s\\]*$/.test(value);
+  if (!parsed || (!absolute && !path) || /[?#\s]/.test(value)) {
+    // Never the value: a URL can carry credentials, and this message is logged.
+    throw new ConfigError(
+      name,
+      'must be an http(s):// URL or a path on this site, without a query or fragment',
+    );
+  }
+  return value.endsWith('/') ? value : `${value}/`;
+};
+
 function routePrefix(): Parser<string> {
   return (raw, name) => {
     const value = text()(raw, name);
@@ -382,6 +407,11 @@ export const SETTINGS = {
   ROUTE_PREFIX_ADMIN: setting(routePrefix(), '/api/admin'),
   /** DRF's `PAGE_SIZE`: items per page of the paginated lists (`?page=`). */
   PAGE_SIZE: setting(integer({ min: 1, max: 1000 }), 50),
+  // Password reset (dj-rest-auth's password/reset/ and Django's setting).
+  /** Django: how long a password-reset link works (Django: 3 days; edgeauth: 1 hour). */
+  PASSWORD_RESET_TIMEOUT: setting(duration({ min: 60, max: 7 * DAY }), 3600),
+  /** Base of the link in the reset mail (`<url><uid>/<token>/`); default: the Worker's own page. */
+  PASSWORD_RESET_URL: setting<string | undefined>(resetUrl),
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

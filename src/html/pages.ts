@@ -48,13 +48,17 @@ export interface LoginPage {
   error?: string;
   /** Shown above the password field: the password itself was refused (too long). */
   passwordError?: string;
+  /** The "forgot password" page, linked below the form when a mail backend is configured. */
+  resetUrl?: string;
 }
 
-function errorLine(id: string, message: string | undefined): string {
+/** An error paragraph with `id`, announced to assistive technology; nothing without a message. */
+export function errorLine(id: string, message: string | undefined): string {
   return message ? `<p class="error" id="${id}" role="alert">${escapeHtml(message)}</p>\n` : '';
 }
 
-function describedBy(id: string | undefined): string {
+/** The attributes tying a control to its error paragraph `id`. */
+export function describedBy(id: string | undefined): string {
   return id ? ` aria-describedby="${id}" aria-invalid="true"` : '';
 }
 
@@ -74,7 +78,7 @@ ${errorLine('login-error', page.error)}<form method="post" action="${escapeHtml(
 ${errorLine('password-error', page.passwordError)}<p><label for="id_password">Password</label>
 <input type="password" name="password" id="id_password" autocomplete="current-password" required${describedBy(passwordError)}></p>
 <p><button type="submit" name="submit">Log in</button></p>
-</form>`,
+</form>${page.resetUrl ? `\n<p><a href="${escapeHtml(page.resetUrl)}">Forgot your password?</a></p>` : ''}`,
   );
 }
 
@@ -138,7 +142,7 @@ body { margin: 0; min-height: 100vh; display: grid; place-items: center; }
 main { width: min(22rem, 90vw); padding: 2rem; border: 1px solid #8886; border-radius: 0.5rem; }
 h1 { margin-top: 0; font-size: 1.5rem; }
 label { display: block; font-weight: 600; margin-bottom: 0.25rem; }
-input[type="text"], input[type="password"] { width: 100%; box-sizing: border-box; padding: 0.5rem; font: inherit; }
+input[type="text"], input[type="email"], input[type="password"] { width: 100%; box-sizing: border-box; padding: 0.5rem; font: inherit; }
 button { padding: 0.5rem 1.25rem; font: inherit; cursor: pointer; }
 :focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
 .error { color: #b91c1c; border-left: 4px solid currentColor; padding-left: 0.5rem; }

@@ -5,7 +5,7 @@
  * `Cross-Origin-Opener-Policy`, and `Strict-Transport-Security` on HTTPS
  * requests once `SECURE_HSTS_SECONDS` is set), and `Cache-Control: no-store`
  * unless the route chose its own, since most answers carry credentials or
- * account data.
+ * account data. A route may choose a stricter `Referrer-Policy`.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AuthConfig } from '../config';
@@ -34,7 +34,8 @@ export function securityHeaders(config: HeaderSettings): MiddlewareHandler {
     const headers = c.res.headers;
     headers.set('X-Frame-Options', 'DENY');
     headers.set('X-Content-Type-Options', 'nosniff');
-    // A page whose URL carries a key sets a stricter policy (`no-referrer`); keep it.
+    // A page whose URL carries a secret (a reset link, a confirmation key) sets a stricter policy
+    // (`no-referrer`); keep it.
     if (!headers.has('Referrer-Policy')) headers.set('Referrer-Policy', 'same-origin');
     if (!headers.has('Cross-Origin-Opener-Policy')) {
       headers.set('Cross-Origin-Opener-Policy', config.SECURE_CROSS_ORIGIN_OPENER_POLICY);

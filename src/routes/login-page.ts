@@ -85,7 +85,7 @@ export function renderError(err: unknown, c: Context<AppEnv>): Response {
 }
 
 /** The form's fields as the page reads them: any field that is not text is empty. */
-const text = () =>
+export const text = () =>
   custom<string>({
     required: true,
     schema: { type: 'string' },
@@ -111,6 +111,7 @@ export const FORM = ['application/x-www-form-urlencoded', 'multipart/form-data']
 
 export function loginPageRoutes(config: AuthConfig): RouteDeclaration[] {
   const { login, logout, stylesheet } = paths(config);
+  const passwordResetPath = `${config.ROUTE_PREFIX_LOGIN}/password/reset/`;
   const tag = 'Login pages';
 
   function showLogin(
@@ -119,7 +120,10 @@ export function loginPageRoutes(config: AuthConfig): RouteDeclaration[] {
     status: 200 | 400 = 200,
   ) {
     const csrfToken = ensureCsrfCookie(c, config);
-    return html(c, loginPage({ action: login, stylesheet, csrfToken, ...fields }), status);
+    // The "forgot password" link only where the flow can send its mail.
+    const resetUrl = c.var.edgeauth.services.mail.backend ? passwordResetPath : undefined;
+    const page = loginPage({ action: login, stylesheet, csrfToken, resetUrl, ...fields });
+    return html(c, page, status);
   }
 
   return [

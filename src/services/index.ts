@@ -22,6 +22,7 @@ import { createJwtService } from './jwt';
 import { codecSettings } from './jwt-claims';
 import { builtInLoginHooks, createLoginService, type LoginHooks } from './login';
 import { createMailService, mailerFromSettings } from './mail';
+import { createPasswordResetService } from './password-reset';
 import { createPasswordService } from './passwords';
 import { createRevocationService } from './revocation';
 import { createSessionService } from './sessions';
@@ -95,6 +96,7 @@ export function createServices(
     audit,
     mail,
     admin: createAdminService(ctx, { users, revocation, mail }),
+    passwordReset: createPasswordResetService(ctx, mail, audit, revocation),
     /** The public keys that verify this deployment's JWTs. */
     jwks: () => codec.jwks(),
     // Password change and account deletion (issue 12).

@@ -16,7 +16,8 @@
  *    hooks may refuse a correct password (built in: an inactive account, and
  *    an unverified address under `ACCOUNT_EMAIL_VERIFICATION=mandatory`);
  *    then a hash made with older parameters is replaced.
- * 4. **Then** the credential the caller asked for is issued. The `audit`
+ * 4. **Then** the credential the caller asked for is issued, and the
+ *    account's pending password-reset links are deleted. The `audit`
  *    hooks see every outcome, accepted or refused.
  *
  * The clock is read once, and every step gets that `now`.
@@ -180,8 +181,30 @@ async function check(ctx: ServiceContext, hooks: LoginHooks, attempt: LoginAttem
   return { user };
 }
 
-/** Step 4: the credential. Every write happens here, before the caller answers. */
+/**
+ * Step 4: the credential, and the account's pending password-reset links
+ * deleted: a login proves the password is known, so a link still waiting in
+ * a mailbox must stop working (Django's reset token covers `last_login` for
+ * this reason, but not every channel records it: Basic and, with
+ * `UPDATE_LAST_LOGIN` off, JWT obtain do not). Every write happens here,
+ * before the caller answers.
+ */
 async function issue(
+  ctx: ServiceContext,
+  client: ClientDetails,
+  request: IssueRequest,
+  user: User,
+  now: number,
+): Promise<Issued[keyof Issued]> {
+  const [issued] = await Promise.all([
+    credential(ctx, client, request, user, now),
+    ctx.stores.passwordResets.deleteForUser(user.id),
+  ]);
+  return issued;
+}
+
+/** The credential alone. */
+async function credential(
   ctx: ServiceContext,
   client: ClientDetails,
   request: IssueRequest,

@@ -105,6 +105,18 @@ export interface UserStore {
   setEmailVerified(id: number, email: string): Promise<boolean>;
   /** Applies a confirmed new address (so verified); null when the account does not exist. */
   changeEmail(id: number, email: string): Promise<User | null>;
+
+  // Password reset (issue 12).
+  /**
+   * Active accounts whose email equals `email` ignoring ASCII case (Django's
+   * `email__iexact` on SQLite), oldest first, at most `limit`.
+   */
+  findActiveByEmail(email: string, limit: number): Promise<User[]>;
+  /**
+   * Sets a new password hash only while the stored one is still `expected`,
+   * in one statement; false (and no change) when it was changed meanwhile.
+   */
+  setPasswordIfUnchanged(id: number, expected: string, passwordHash: string): Promise<boolean>;
 }
 
 export interface UserQuery {
@@ -348,6 +360,8 @@ export interface PasswordResetStore {
   consume(digest: string, now: number): Promise<PasswordReset | null>;
   /** Deletes every token of the user (after a login, a password or email change). */
   deleteForUser(userId: number): Promise<void>;
+  /** The token when it exists, is unused and unexpired at `now`; changes nothing. */
+  find(digest: string, now: number): Promise<PasswordReset | null>;
 }
 
 /** An email confirmation key as stored (allauth's `EmailConfirmation`). Times in ms. */

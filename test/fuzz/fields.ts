@@ -84,6 +84,8 @@ const FIELD_VALUES: Record<string, (enc: Enc) => fc.Arbitrary<Text>> = {
   old_password: passwordValue,
   new_password1: (enc) => passwordValue(enc, true),
   new_password2: (enc) => passwordValue(enc, true),
+  uid: (enc) =>
+    mostlyValid(plain(enc)(fc.constantFrom('MQ', 'Mg', 'MTIz')), plain(enc)(nastyString)),
   refresh: (enc) => jwtLike(enc).map((part): Text => [part]),
   token: (enc) => jwtLike(enc).map((part): Text => [part]),
   csrfmiddlewaretoken: (enc) =>
@@ -135,6 +137,7 @@ export const KNOWN_FIELDS = [
   'old_password',
   'new_password1',
   'new_password2',
+  'uid',
   'email',
   'refresh',
   'token',

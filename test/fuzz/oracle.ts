@@ -200,12 +200,15 @@ function shape(x: Exchange): string[] {
   return apiShape(x, head);
 }
 
-/** The documented 503 of a route that needs mail, on a target without a mail backend. */
+/**
+ * The documented 503 of a route that needs mail, on a target without a mail
+ * backend: the configuration error, as JSON or as a page.
+ */
 function noMailBackend(x: Exchange): boolean {
   if (x.answer.status !== 503 || !WITHOUT_MAIL.has(x.target)) return false;
   if (!routeOf(new URL(x.request.url))?.mail) return false;
-  const body = parseJson(x.answer.body) as Record<string, unknown> | undefined;
-  return body?.code === 'service_unavailable' && body.detail === MISCONFIGURED;
+  if (x.request.method.toUpperCase() === 'HEAD') return true;
+  return x.answer.body.includes(MISCONFIGURED);
 }
 
 function protocol(x: Exchange): string[] {

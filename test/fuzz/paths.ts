@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import type { Part, Text } from './model';
 import { ROUTE, type RouteSpec } from './routes';
-import { asciiJunk, chars, maybe, nextValue, ref } from './values';
+import { ALNUM, asciiJunk, chars, maybe, nextValue, ref } from './values';
 
 /**
  * CONNECT is left out: the local simulator answers it itself with a 500
@@ -97,18 +97,22 @@ const ID_REFS: Record<string, () => fc.Arbitrary<Part>> = {
       chars(['0', '1', '9'], 1, 25),
       asciiJunk.map(encodeURIComponent),
     ),
+  // A password-reset link: Django's uid of a small id, a token-shaped string, or junk.
+  '{uid}': () =>
+    fc.oneof(fc.constantFrom('MQ', 'Mg', 'MTIz', 'MA', 'MQ=='), asciiJunk.map(encodeURIComponent)),
+  '{resetToken}': () =>
+    fc.oneof(chars(ALNUM.concat(['-', '_']), 43, 43), asciiJunk.map(encodeURIComponent)),
 };
 
-/** The route's path with `{param}` filled in: a pool id or junk. */
+/** The route's path with every `{param}` filled in: a pool id or junk. */
 function fill(path: string): fc.Arbitrary<Text> {
   const match = /\{\w+\}/.exec(path);
   if (!match) return fc.constant([path]);
   const make = ID_REFS[match[0]]!;
-  return make().map((part): Text => [
-    path.slice(0, match.index),
-    part,
-    path.slice(match.index + match[0].length),
-  ]);
+  const rest = path.slice(match.index + match[0].length);
+  return fc
+    .tuple(make(), fill(rest))
+    .map(([part, tail]): Text => [path.slice(0, match.index), part, ...tail]);
 }
 
 const QUERY = fc.oneof(

@@ -17,7 +17,7 @@ import fc from 'fast-check';
 export type RouteKind = 'api' | 'html' | 'page' | 'stylesheet' | 'script' | 'gate';
 
 export interface RouteSpec {
-  /** Path without its trailing slash; `{tokenId}`, `{sessionPublicId}` and `{userId}` are filled in. */
+  /** Path without its trailing slash; `{param}`s (`paths.ts`, `ID_REFS`) are filled in. */
   path: string;
   methods: readonly string[];
   kind: RouteKind;
@@ -42,6 +42,7 @@ const CREDENTIALS = [['username', 'password']];
 
 export const ROUTES: readonly RouteSpec[] = [
   { path: '/api/health', methods: ['GET'], kind: 'api', fields: [] },
+  { path: '/api/schema', methods: ['GET'], kind: 'api', fields: [] },
   {
     path: '/api/auth/register',
     methods: ['POST'],
@@ -135,6 +136,38 @@ export const ROUTES: readonly RouteSpec[] = [
   { path: '/api/schema/docs', methods: ['GET'], kind: 'page', fields: [] },
   { path: '/api/schema/docs/docs.js', methods: ['GET'], kind: 'script', fields: [] },
   { path: '/api/schema/docs/docs.css', methods: ['GET'], kind: 'stylesheet', fields: [] },
+  {
+    path: '/api/auth/password/reset',
+    methods: ['POST'],
+    kind: 'api',
+    fields: [['email']],
+    mail: true,
+  },
+  {
+    path: '/api/auth/password/reset/confirm',
+    methods: ['POST'],
+    kind: 'api',
+    fields: [['uid', 'token', 'new_password1', 'new_password2']],
+  },
+  {
+    path: '/api-auth/password/reset',
+    methods: ['GET', 'POST'],
+    kind: 'html',
+    fields: [['csrfmiddlewaretoken', 'email']],
+    mail: true,
+  },
+  {
+    path: '/api-auth/password/reset/{uid}/{resetToken}',
+    methods: ['GET'],
+    kind: 'html',
+    fields: [],
+  },
+  {
+    path: '/api-auth/password/reset/confirm',
+    methods: ['POST'],
+    kind: 'html',
+    fields: [['csrfmiddlewaretoken', 'uid', 'token', 'new_password1', 'new_password2']],
+  },
   // The gate (`SITE_PROTECTED_PATHS = ["/app/*"]`): the files in public/app/ and their aliases.
   { path: '/app', methods: ['GET'], kind: 'gate', fields: [] },
   { path: '/app/index.html', methods: ['GET'], kind: 'gate', fields: [] },
@@ -157,18 +190,31 @@ export const ROUTE = fc.oneof(
   })),
 );
 
+/** The names the app gives its path parameters; `:id` for the others. */
+const HONO_PARAMS: Readonly<Record<string, string>> = { uid: 'uid', resetToken: 'token' };
+
 /** The `:param` form Hono registers, for comparing with `app.routes`. */
 export function honoPath(path: string): string {
-  return path.replace(/\{\w+\}/g, ':id');
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => `:${HONO_PARAMS[name] ?? 'id'}`);
 }
 
-/** Hono decodes a path with `decodeURI` (reserved characters such as `%2F` stay encoded). */
+/**
+ * Hono decodes a path with `decodeURI` (reserved characters such as `%2F`
+ * stay encoded) and, when that fails, each run of escapes that decodes on
+ * its own (`tryDecode` in hono/utils/url), leaving the others as they are.
+ */
 function decodedPath(pathname: string): string {
-  try {
-    return decodeURI(pathname);
-  } catch {
-    return pathname;
-  }
+  const decode = (text: string) => {
+    try {
+      return decodeURI(text);
+    } catch {
+      return undefined;
+    }
+  };
+  return (
+    decode(pathname) ??
+    pathname.replace(/(?:%[0-9A-Fa-f]{2})+/g, (escapes) => decode(escapes) ?? escapes)
+  );
 }
 
 function matches(spec: RouteSpec, path: string): boolean {

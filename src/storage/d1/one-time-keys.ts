@@ -15,6 +15,15 @@ import type {
 } from '../types';
 import { emailConfirmations, passwordResets } from './schema';
 
+/** The reset token `digest` while it can be used: unused and unexpired at `now`. */
+function usable(digest: string, now: number) {
+  return and(
+    eq(passwordResets.digest, digest),
+    isNull(passwordResets.usedAt),
+    gt(passwordResets.expiresAt, now),
+  );
+}
+
 export function d1PasswordResetStore(db: DrizzleD1Database): PasswordResetStore {
   return {
     async replace(reset) {
@@ -28,17 +37,7 @@ export function d1PasswordResetStore(db: DrizzleD1Database): PasswordResetStore 
 
     async consume(digest, now) {
       const rows = await guard('d1', () =>
-        db
-          .update(passwordResets)
-          .set({ usedAt: now })
-          .where(
-            and(
-              eq(passwordResets.digest, digest),
-              isNull(passwordResets.usedAt),
-              gt(passwordResets.expiresAt, now),
-            ),
-          )
-          .returning(),
+        db.update(passwordResets).set({ usedAt: now }).where(usable(digest, now)).returning(),
       );
       const row = rows[0];
       if (!row) return null;
@@ -50,6 +49,16 @@ export function d1PasswordResetStore(db: DrizzleD1Database): PasswordResetStore 
       await guard('d1', () =>
         db.delete(passwordResets).where(eq(passwordResets.userId, userId)).run(),
       );
+    },
+
+    async find(digest, now) {
+      const rows = await guard('d1', () =>
+        db.select().from(passwordResets).where(usable(digest, now)).all(),
+      );
+      const row = rows[0];
+      if (!row) return null;
+      const { usedAt: _usedAt, ...reset } = row;
+      return reset satisfies PasswordReset;
     },
   };
 }

@@ -260,5 +260,32 @@ export function d1UserStore(db: DrizzleD1Database): UserStore {
       );
       return row ? toUser(row) : null;
     },
+
+    // Password reset (issue 12).
+    async findActiveByEmail(email, limit) {
+      // lower() folds ASCII only, as Django's iexact (LIKE) does on SQLite. It
+      // cannot use users_email_idx: this runs after the response, never on it.
+      const rows = await guard('d1', () =>
+        db
+          .select()
+          .from(users)
+          .where(and(sql`lower(${users.email}) = lower(${email})`, eq(users.isActive, true)))
+          .orderBy(users.id)
+          .limit(limit)
+          .all(),
+      );
+      return rows.map(toUser);
+    },
+
+    async setPasswordIfUnchanged(id, expected, passwordHash) {
+      const rows = await guard('d1', () =>
+        db
+          .update(users)
+          .set({ password: passwordHash })
+          .where(and(byId(id), eq(users.password, expected)))
+          .returning({ id: users.id }),
+      );
+      return rows.length === 1;
+    },
   };
 }
