@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import type { LoginAttempt } from '../src/lib';
 import {
   basic,
-  call,
   countingHasher,
   expectJson,
   makeUser,
@@ -21,7 +20,8 @@ import {
   type App,
   type TestUser,
 } from './helpers';
-import { CookieJar, send, setCookies } from './helpers/browser';
+import { setCookies } from './helpers/browser';
+import { submitLoginForm } from './helpers/channels';
 import { devApp, verifiedUser } from './helpers/mail';
 
 type Channel = LoginAttempt['channel'];
@@ -51,16 +51,7 @@ const LOGINS: Record<Channel, (app: App, user: TestUser) => Promise<Seen>> = {
     return { ...(await seen(res)), session: 'sessionid' in setCookies(res) };
   },
   async 'login-page'(app, user) {
-    const jar = new CookieJar();
-    jar.store(await call(app, '/api-auth/login/'));
-    const res = await send(app, jar, 'POST', '/api-auth/login/', {
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        csrfmiddlewaretoken: jar.get('csrftoken')!,
-        username: user.username,
-        password: user.password,
-      }).toString(),
-    });
+    const res = await submitLoginForm(app, user);
     const page = await seen(res);
     // The page's error line, which is what differs between the answers.
     const error = /<p class="error" id="login-error" role="alert">([^<]*)<\/p>/.exec(

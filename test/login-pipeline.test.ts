@@ -7,12 +7,11 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config';
-import type { LoginAttempt, LoginHooks } from '../src/lib';
+import type { LoginHooks } from '../src/lib';
 import { createServices } from '../src/services';
 import { credentials } from '../src/routes/credentials';
 import { cloudflareStores } from '../src/storage/cloudflare';
 import {
-  basic,
   call,
   countingHasher,
   decodeParts,
@@ -20,52 +19,14 @@ import {
   makeUser,
   postJson,
   testVars,
-  type App,
-  type TestUser,
 } from './helpers';
-import { CookieJar, send } from './helpers/browser';
-
-type Channel = LoginAttempt['channel'];
-
-/** Logs in through one channel; resolves whether it was accepted, as the client sees it. */
-const LOGINS: Record<Channel, (app: App, user: TestUser) => Promise<boolean>> = {
-  async jwt(app, user) {
-    return (await postJson(app, '/api/token/', user)).status === 200;
-  },
-  async 'api-token-auth'(app, user) {
-    return (await postJson(app, '/api-token-auth/', user)).status === 200;
-  },
-  async session(app, user) {
-    return (await postJson(app, '/api/auth/login/', user)).status === 200;
-  },
-  async 'login-page'(app, user) {
-    const jar = new CookieJar();
-    jar.store(await call(app, '/api-auth/login/'));
-    const res = await send(app, jar, 'POST', '/api-auth/login/', {
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        csrfmiddlewaretoken: jar.get('csrftoken')!,
-        username: user.username,
-        password: user.password,
-      }).toString(),
-    });
-    return res.status === 302;
-  },
-  async basic(app, user) {
-    return (await call(app, '/api/me/', { headers: basic(user.username, user.password) })).ok;
-  },
-};
+import { EVERY_CHANNEL, LOGINS, type Channel } from './helpers/channels';
 
 const CHANNELS = Object.keys(LOGINS) as Channel[];
 
 function appWith(hooks: Partial<LoginHooks>) {
   const hasher = countingHasher();
-  // Basic among the default classes, so that /api/me/ takes Basic credentials.
-  const settings = {
-    DEFAULT_AUTHENTICATION_CLASSES:
-      'JWTAuthentication,TokenAuthentication,SessionAuthentication,BasicAuthentication',
-  };
-  const app = makeApp({ hasher, loginHooks: hooks, settings });
+  const app = makeApp({ hasher, loginHooks: hooks, settings: EVERY_CHANNEL });
   return { app, hasher };
 }
 

@@ -5,16 +5,7 @@
  * the login pipeline.
  */
 import { expect } from 'vitest';
-import {
-  basic,
-  call,
-  makeApp,
-  postJson,
-  type App,
-  type MakeAppOptions,
-  type TestUser,
-} from './index';
-import { CookieJar, send } from './browser';
+import { call, makeApp, postJson, type App, type MakeAppOptions, type TestUser } from './index';
 
 /** dj-rest-auth's answers. */
 export const RESET_SENT = { detail: 'Password reset e-mail has been sent.' };
@@ -91,43 +82,4 @@ export function djangoUid(id: number): string {
   return btoa(String(id)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
-export type Channel = 'jwt' | 'api-token-auth' | 'session' | 'login-page' | 'basic';
-
-/**
- * Settings under which every channel can log in: Basic among the default
- * classes (so `/api/me/` takes it), and JWT obtain not recording `last_login`.
- */
-export const EVERY_CHANNEL = {
-  DEFAULT_AUTHENTICATION_CLASSES:
-    'JWTAuthentication,TokenAuthentication,SessionAuthentication,BasicAuthentication',
-  UPDATE_LAST_LOGIN: 'false',
-};
-
-/** Logs in through one channel; resolves whether it was accepted. */
-export const LOGINS: Record<Channel, (app: App, user: TestUser) => Promise<boolean>> = {
-  async jwt(app, user) {
-    return (await postJson(app, '/api/token/', user)).status === 200;
-  },
-  async 'api-token-auth'(app, user) {
-    return (await postJson(app, '/api-token-auth/', user)).status === 200;
-  },
-  async session(app, user) {
-    return (await postJson(app, '/api/auth/login/', user)).status === 200;
-  },
-  async 'login-page'(app, user) {
-    const jar = new CookieJar();
-    jar.store(await call(app, '/api-auth/login/'));
-    const res = await send(app, jar, 'POST', '/api-auth/login/', {
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        csrfmiddlewaretoken: jar.get('csrftoken')!,
-        username: user.username,
-        password: user.password,
-      }).toString(),
-    });
-    return res.status === 302;
-  },
-  async basic(app, user) {
-    return (await call(app, '/api/me/', { headers: basic(user.username, user.password) })).ok;
-  },
-};
+export { EVERY_CHANNEL, LOGINS, type Channel } from './channels';
